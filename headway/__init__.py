@@ -1,0 +1,1 @@
+"""Headway: run a company on OKRs and KPIs together."""

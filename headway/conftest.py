@@ -1,0 +1,42 @@
+"""Shared fixtures: the personas every test speaks of.
+
+alice is the admin of Acme, bob is a member of Acme's Growth team, charlie belongs to
+another organization (Globex) and must never see Acme's data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from headway.org.models import Membership, Organization, Role, Team, User
+
+
+@dataclass
+class World:
+    acme: Organization
+    company: Team
+    growth: Team
+    alice: User
+    bob: User
+    globex: Organization
+    charlie: User
+
+
+@pytest.fixture
+def world(db: None) -> World:
+    acme = Organization.objects.create(name="Acme")
+    company = Team.objects.create(organization=acme, name="Acme")
+    growth = Team.objects.create(organization=acme, name="Growth", parent=company)
+    alice = User.objects.create_user("alice@acme.test", "password", name="Alice Admin")
+    bob = User.objects.create_user("bob@acme.test", "password", name="Bob Member")
+    Membership.objects.create(organization=acme, user=alice, role=Role.ADMIN)
+    bob_membership = Membership.objects.create(organization=acme, user=bob, role=Role.MEMBER)
+    bob_membership.teams.add(growth, through_defaults={"organization": acme})
+
+    globex = Organization.objects.create(name="Globex")
+    Team.objects.create(organization=globex, name="Globex")
+    charlie = User.objects.create_user("charlie@globex.test", "password", name="Charlie Outsider")
+    Membership.objects.create(organization=globex, user=charlie, role=Role.ADMIN)
+    return World(acme, company, growth, alice, bob, globex, charlie)

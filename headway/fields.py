@@ -1,0 +1,60 @@
+"""Model fields shared by every domain app."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+
+class ExactDecimalField(models.DecimalField):  # type: ignore[type-arg]
+    """A decimal that round-trips exactly on every database.
+
+    Django stores DecimalField in SQLite with NUMERIC affinity, which keeps 15 significant
+    digits as a binary float. semantics.md forbids binary floats in storage, so on SQLite the
+    column is TEXT (the sqlite3 adapter writes str(Decimal)); PostgreSQL keeps `numeric`.
+    Never compare or aggregate these columns in SQL: all arithmetic happens in Python.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_digits", 30)
+        kwargs.setdefault("decimal_places", 10)
+        super().__init__(*args, **kwargs)
+
+    def get_internal_type(self) -> str:
+        # Any name but "DecimalField" keeps SQLite's float-based converter away.
+        return "ExactDecimalField"
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str:
+        if connection.vendor == "sqlite":
+            return "text"
+        return f"numeric({self.max_digits}, {self.decimal_places})"
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Decimal | None:
+        if value is None or isinstance(value, Decimal):
+            return value
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            raise ValueError(
+                f"{self.model.__name__}.{self.name}: bad stored value {value!r}"
+            ) from None
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        value = super().get_db_prep_value(value, connection, prepared)
+        if not isinstance(value, Decimal):
+            return value
+        # Round here, as PostgreSQL's numeric would, so both databases store the same value.
+        value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
+        if connection.vendor == "sqlite":
+            # Normalised text so that 5, 5.0 and 5.000 are stored the same way.
+            return _plain(value)
+        return value
+
+
+def _plain(value: Decimal) -> str:
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
