@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any
 
 from django.db import models
@@ -47,7 +47,16 @@ class ExactDecimalField(models.DecimalField):  # type: ignore[type-arg]
         if not isinstance(value, Decimal):
             return value
         # Round here, as PostgreSQL's numeric would, so both databases store the same value.
-        value = value.quantize(Decimal(1).scaleb(-self.decimal_places), rounding=ROUND_HALF_UP)
+        exponent = Decimal(1).scaleb(-self.decimal_places)
+        try:
+            value = value.quantize(
+                exponent, context=Context(prec=self.max_digits, rounding=ROUND_HALF_UP)
+            )
+        except InvalidOperation:
+            raise ValueError(
+                f"{self.model.__name__}.{self.name}: {value} has more than "
+                f"{self.max_digits - self.decimal_places} digits before the decimal point"
+            ) from None
         if connection.vendor == "sqlite":
             # Normalised text so that 5, 5.0 and 5.000 are stored the same way.
             return _plain(value)

@@ -1,0 +1,47 @@
+import pytest
+
+from headway.env import ConfigError, envbool, envint, envlist, envstr
+
+
+def test_it_reads_booleans(monkeypatch):
+    monkeypatch.setenv("HW_FLAG", "yes")
+    assert envbool("HW_FLAG", False) is True
+    monkeypatch.setenv("HW_FLAG", "0")
+    assert envbool("HW_FLAG", True) is False
+    monkeypatch.delenv("HW_FLAG")
+    assert envbool("HW_FLAG", True) is True
+
+
+def test_it_rejects_a_bad_boolean_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("HW_FLAG", "maybe")
+    with pytest.raises(ConfigError, match="HW_FLAG='maybe'"):
+        envbool("HW_FLAG", False)
+
+
+def test_it_rejects_a_bad_integer_naming_the_variable(monkeypatch):
+    monkeypatch.setenv("HW_N", "ten")
+    with pytest.raises(ConfigError, match="HW_N='ten': expected a whole number"):
+        envint("HW_N", 1)
+    monkeypatch.setenv("HW_N", "10")
+    assert envint("HW_N", 1) == 10
+
+
+def test_it_reads_secrets_from_a_file(monkeypatch, tmp_path):
+    secret = tmp_path / "key"
+    secret.write_text("s3cret\n")
+    monkeypatch.setenv("HW_KEY", "from-env")
+    monkeypatch.setenv("HW_KEY_FILE", str(secret))
+    assert envstr("HW_KEY") == "s3cret"
+
+
+def test_it_fails_loudly_when_the_secret_file_is_missing(monkeypatch, tmp_path):
+    monkeypatch.setenv("HW_KEY_FILE", str(tmp_path / "absent"))
+    with pytest.raises(ConfigError, match="HW_KEY_FILE=.*cannot read"):
+        envstr("HW_KEY")
+
+
+def test_it_splits_lists(monkeypatch):
+    monkeypatch.setenv("HW_HOSTS", "a.test, b.test,,")
+    assert envlist("HW_HOSTS", []) == ["a.test", "b.test"]
+    monkeypatch.setenv("HW_HOSTS", " ")
+    assert envlist("HW_HOSTS", ["x"]) == ["x"]
