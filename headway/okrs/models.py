@@ -54,6 +54,11 @@ class Objective(models.Model):
         ACTIVE = "active"
         CLOSED = "closed"
 
+    class Level(models.TextChoices):
+        COMPANY = "company"
+        TEAM = "team"
+        PERSONAL = "personal"
+
     class ProgressMode(models.TextChoices):
         KEY_RESULTS = "key_results", "Key results"
         CHILDREN = "children", "Aligned children"
@@ -74,6 +79,8 @@ class Objective(models.Model):
     )
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
+    # Who may plan it depends on the level (see headway.org.access).
+    level = models.CharField(max_length=16, choices=Level.choices, default=Level.TEAM)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ASPIRATIONAL)
     state = models.CharField(max_length=16, choices=State.choices, default=State.ACTIVE)
     private = models.BooleanField(
