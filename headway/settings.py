@@ -40,6 +40,10 @@ INSTALLED_APPS = [
     "headway.okrfiles",
     "headway.demo",
     "headway.web",
+    "headway.api",
+    "headway.audit",
+    "headway.feeds",
+    "headway.alerts",
 ]
 
 MIDDLEWARE = [

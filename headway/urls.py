@@ -3,5 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", include("headway.api.urls")),
+    path("hooks/", include("headway.feeds.urls")),
     path("", include("headway.web.urls")),
 ]
