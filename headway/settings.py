@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "headway.audit",
     "headway.feeds",
     "headway.alerts",
+    # API helper: ninja as an app serves the API docs' assets locally (no CDN).
+    "ninja",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +59,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # API helper: Content-Security-Policy header, and who changes what for the audit history.
+    "csp.middleware.CSPMiddleware",
+    "headway.audit.middleware.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "headway.urls"
@@ -139,3 +145,50 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("HEADWAY_LOG_LEVEL", "WARNING")},
 }
+
+
+# --- API helper: security headers, CSP, rate-limit cache ------------------------------
+# HEADWAY_SECURE=true behind HTTPS: HSTS, secure cookies, redirect to https. `check
+# --deploy` passes with HEADWAY_DEBUG=false, HEADWAY_SECURE=true and a real secret key
+# (headway/api/tests/test_security.py runs it).
+SECURE = envbool("HEADWAY_SECURE", False)
+SECURE_SSL_REDIRECT = SECURE
+SESSION_COOKIE_SECURE = SECURE
+CSRF_COOKIE_SECURE = SECURE
+SECURE_HSTS_SECONDS = envint("HEADWAY_HSTS_SECONDS", 31536000) if SECURE else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE
+SECURE_HSTS_PRELOAD = SECURE
+if envbool("HEADWAY_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Self-only scripts and styles: htmx and the API docs come from our own static files, and
+# no page has inline scripts. Images may be data: URIs (charts, the docs' icons).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Rate-limit counters must be shared by every gunicorn worker: the database cache
+# (its table is created by headway/api/migrations, so `migrate` is enough).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "headway_cache",
+    }
+}
+NINJA_PAGINATION_MAX_LIMIT = 500

@@ -91,3 +91,90 @@ def record_measurements(
             )
         Measurement.objects.bulk_create(rows, batch_size=1000)
     return IngestResult(created=len(rows), duplicates=len(points) - len(rows))
+
+
+# --- API helper (issue 4): create, change and delete KPIs ----------------------------------
+# Keyword arguments, field-keyed ValidationError, PermissionDenied, StaleVersion on an edit
+# based on an old version. The caller has turned KPIs the actor may not see into "not found".
+
+KPI_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "team",
+        "owner",
+        "unit",
+        "cadence",
+        "aggregation",
+        "direction",
+        "target",
+        "red",
+        "low",
+        "high",
+        "tolerance",
+        "private",
+    }
+)
+
+
+def _kpi_checks(actor: access.Actor, fields: dict[str, object]) -> None:
+    from headway.org.models import Membership
+
+    unknown = set(fields) - KPI_FIELDS
+    if unknown:
+        raise ValidationError({name: "this field cannot be changed here" for name in unknown})
+    team = fields.get("team")
+    if team is not None and getattr(team, "organization_id", None) != actor.organization.pk:
+        raise ValidationError({"team": "no such team"})
+    owner = fields.get("owner")
+    if (
+        owner is not None
+        and not Membership.objects.filter(organization=actor.organization, user=owner).exists()
+    ):
+        raise ValidationError({"owner": "not a person of this organization"})
+
+
+def create_kpi(actor: access.Actor, *, ref: str, name: str, **fields: object) -> KPI:
+    from django.core.validators import slug_re
+
+    _kpi_checks(actor, fields)
+    kpi = KPI(organization=actor.organization, ref=ref, name=name, **fields)
+    if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+        raise PermissionDenied("only leads of the team (and admins) add its KPIs")
+    if not slug_re.fullmatch(ref) or len(ref) > 100:
+        raise ValidationError({"ref": "use letters, digits, - and _ only (like churn-rate)"})
+    if KPI.objects.filter(organization=actor.organization, ref=ref).exists():
+        raise ValidationError({"ref": f"{ref!r} is already used"})
+    kpi.full_clean(exclude=["organization"], validate_constraints=False)
+    kpi.save()
+    return kpi
+
+
+def update_kpi(
+    actor: access.Actor, kpi: KPI, *, expected_version: int | None = None, **fields: object
+) -> KPI:
+    from headway.okrs.actions import bump, lock_for_update
+
+    _kpi_checks(actor, fields)
+    with transaction.atomic():
+        kpi = lock_for_update(KPI.objects.all(), kpi.pk, expected_version)
+        if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+            raise PermissionDenied(f"you may not change {kpi.name}")
+        for name, value in fields.items():
+            setattr(kpi, name, value)
+        if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+            raise PermissionDenied("you may not hand the KPI to a team you do not lead")
+        bump(kpi, {})
+    return kpi
+
+
+def delete_kpi(actor: access.Actor, kpi: KPI, *, expected_version: int | None = None) -> None:
+    from headway.okrs.actions import lock_for_update
+
+    with transaction.atomic():
+        kpi = lock_for_update(KPI.objects.all(), kpi.pk, expected_version)
+        if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+            raise PermissionDenied(f"you may not delete {kpi.name}")
+        if kpi.key_results.exists():
+            raise ValidationError({"kpi": "key results follow this KPI: unlink them first"})
+        kpi.delete()
