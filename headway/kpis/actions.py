@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
 
+from headway.kpis.convert import kpi_spec
+from headway.kpis.ingest import Row, insert_rows, stored_value
 from headway.kpis.models import KPI, Measurement
+from headway.numbers import KPIResult, MeasurementPoint, SpecError, kpi_result, kr_result
+from headway.numbers.kpis import GREEN, RED
+from headway.okrs.convert import kr_spec
+from headway.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from headway.org import access
+from headway.reports.build import rules_for, today_in
+
+logger = logging.getLogger(__name__)
 
 MAX_VALUE_DIGITS = 20  # before the decimal point; ExactDecimalField keeps 30 digits, 10 after it
+KEY_CHUNK = 5000  # keys looked up per query (well under every database's parameter limit)
 
 
 @dataclass(frozen=True)
@@ -27,6 +40,8 @@ class MeasurementInput:
 class IngestResult:
     created: int
     duplicates: int
+    corrected: int = 0  # points whose key was known with another value (old row superseded)
+    key_results_moved: int = 0  # KPI-driven KRs that got a new check-in
 
 
 def _point_errors(point: MeasurementInput) -> dict[str, str]:
@@ -42,6 +57,30 @@ def _point_errors(point: MeasurementInput) -> dict[str, str]:
     return errors
 
 
+def check_measure(actor: access.Actor, kpi: KPI) -> None:
+    """Raise unless ``actor`` may record measurements of ``kpi`` (unseen KPIs: not found)."""
+    if kpi.organization_id != actor.organization.pk or not access.can_see_kpi(
+        actor, private=kpi.private, team_id=kpi.team_id, owner_id=kpi.owner_id
+    ):
+        raise ValidationError({"kpi": [f"no KPI {kpi.ref!r}"]})
+    if not access.can_measure(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+        raise PermissionDenied(f"you may not record measurements of {kpi.name}")
+
+
+def _known_keys(organization_id: int, keys: list[str]) -> dict[str, tuple[int, int, Decimal]]:
+    """Live rows holding any of ``keys``: key -> (id, kpi_id, value)."""
+    known: dict[str, tuple[int, int, Decimal]] = {}
+    for start in range(0, len(keys), KEY_CHUNK):
+        rows = Measurement.objects.filter(
+            organization_id=organization_id,
+            idempotency_key__in=keys[start : start + KEY_CHUNK],
+        ).values_list("idempotency_key", "id", "kpi_id", "value")
+        for key, pk, kpi_id, value in rows:
+            assert key is not None
+            known[key] = (pk, kpi_id, value)
+    return known
+
+
 def record_measurements(
     actor: access.Actor,
     kpi: KPI,
@@ -49,132 +88,257 @@ def record_measurements(
     *,
     source: str = Measurement.Source.WEB,
 ) -> IngestResult:
-    """Add measurements to one KPI, all or none; points whose key was already seen are skipped.
+    """Add measurements to one KPI, all or none.
 
-    Errors are keyed `<index>.<field>` so each message lands beside its line.
+    A point whose key is already recorded with the same value is a duplicate and changes
+    nothing (a retried send, a re-uploaded file). With another value it is a correction: a
+    new row supersedes the old one, which stays in history. The same key twice in one call
+    counts once. Errors are keyed `<index>.<field>` so each message lands beside its line.
+    After the write, every KR driven by the KPI gets a `kpi` check-in when its value moved,
+    and the KPI's alerts are evaluated (deliveries are queued after commit).
+    """
+    check_measure(actor, kpi)
+    errors: dict[str, list[str]] = {}
+    values: list[Decimal] = []
+    for index, point in enumerate(points):
+        point_errors = _point_errors(point)
+        if point_errors:
+            for field, message in point_errors.items():
+                errors[f"{index}.{field}"] = [message]
+            values.append(point.value)
+        else:
+            values.append(stored_value(point.value))
+    if errors:
+        raise ValidationError(errors)
+
+    organization_id = actor.organization.pk
+    now = timezone.now()
+    keys = list({p.key for p in points if p.key is not None})
+    with transaction.atomic():
+        known = _known_keys(organization_id, keys) if keys else {}
+        rows: list[Row] = []
+        superseded: list[int] = []
+        batch_keys: set[str] = set()
+        duplicates = 0
+        for index, point in enumerate(points):
+            value = values[index]
+            key = point.key
+            replaces: int | None = None
+            if key is not None:
+                if key in batch_keys:
+                    duplicates += 1
+                    continue
+                batch_keys.add(key)
+                old = known.get(key)
+                if old is not None:
+                    old_id, old_kpi, old_value = old
+                    if old_kpi != kpi.pk:
+                        errors[f"{index}.key"] = [f"key {key!r} was already used for another KPI"]
+                        continue
+                    if old_value == value:
+                        duplicates += 1
+                        continue
+                    replaces = old_id
+                    superseded.append(old_id)
+            rows.append((organization_id, kpi.pk, point.at, value, source, key, replaces, now))
+        if errors:
+            raise ValidationError(errors)
+        for start in range(0, len(superseded), KEY_CHUNK):
+            # The key moves to the correcting row (keys are unique per organization).
+            Measurement.objects.filter(pk__in=superseded[start : start + KEY_CHUNK]).update(
+                superseded_at=now, idempotency_key=None
+            )
+        insert_rows(rows)
+        moved = 0
+        if rows:
+            moved = update_driven_key_results(kpi, now=now)
+            from headway.alerts.evaluate import evaluate_kpi
+
+            evaluate_kpi(kpi, now=now)
+    return IngestResult(
+        created=len(rows) - len(superseded),
+        duplicates=duplicates,
+        corrected=len(superseded),
+        key_results_moved=moved,
+    )
+
+
+def live_points(kpi: KPI, as_of: dt.date) -> list[MeasurementPoint]:
+    """The KPI's live (not superseded) measurements up to the end of ``as_of``, as engine
+    points on the organization's calendar days, in time order."""
+    tz = kpi.organization.tz
+    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = (
+        Measurement.objects.filter(kpi=kpi, superseded_at=None, at__lt=end)
+        .order_by("at", "id")
+        .values_list("at", "value")
+    )
+    return [MeasurementPoint(at.astimezone(tz).date(), value) for at, value in rows]
+
+
+def kpi_now(kpi: KPI, as_of: dt.date | None = None) -> KPIResult:
+    """Everything the engine says about ``kpi`` as of ``as_of`` (default: today, org time)."""
+    organization = kpi.organization
+    day = as_of or today_in(organization)
+    return kpi_result(kpi_spec(kpi), live_points(kpi, day), day, rules_for(organization))
+
+
+def update_driven_key_results(kpi: KPI, *, now: dt.datetime | None = None) -> int:
+    """Give every KR driven by ``kpi`` a `kpi` check-in with its new current value.
+
+    The value is what the report computes (headway.numbers ``kr_result`` with the KPI's
+    live measurements and the KR's cycle, as of today); no check-in when it did not change.
+    The check-in is history: the report always recomputes from the measurements.
+    Returns the number of check-ins written.
+    """
+    now = now or timezone.now()
+    last_value = (
+        CheckIn.objects.filter(key_result=OuterRef("pk"))
+        .exclude(value=None)
+        .order_by("-at", "-id")
+        .values("value")[:1]
+    )
+    key_results = list(
+        KeyResult.objects.filter(organization_id=kpi.organization_id, kpi=kpi)
+        .exclude(type=KeyResult.Type.MILESTONE)
+        .select_related("objective__cycle")
+        .annotate(last_value=Subquery(last_value))
+    )
+    if not key_results:
+        return 0
+    today = today_in(kpi.organization)
+    points = live_points(kpi, today)
+    spec = kpi_spec(kpi)
+    checkins = []
+    for kr in key_results:
+        cycle = kr.objective.cycle
+        try:
+            result = kr_result(
+                kr_spec(kr),
+                (),
+                today,
+                kpi=spec,
+                measurements=points,
+                cycle_start=cycle.start,
+                cycle_end=cycle.end,
+            )
+        except SpecError:
+            logger.warning("key result %s fails validation; not moved by its KPI", kr.ref)
+            continue
+        before = kr.last_value if kr.last_value is not None else kr.start
+        if result.current is None or result.current == before:
+            continue
+        checkins.append(
+            CheckIn(
+                organization_id=kpi.organization_id,
+                key_result=kr,
+                value=result.current,
+                at=now,
+                source=CheckIn.Source.KPI,
+                note=f"moved by KPI {kpi.ref}",
+            )
+        )
+    CheckIn.objects.bulk_create(checkins)
+    return len(checkins)
+
+
+def _unique_ref(model: type[Objective] | type[KeyResult], organization_id: int, base: str) -> str:
+    base = base[:90]
+    taken = set(
+        model.objects.filter(organization_id=organization_id, ref__startswith=base).values_list(
+            "ref", flat=True
+        )
+    )
+    ref, n = base, 2
+    while ref in taken:
+        ref, n = f"{base}-{n}", n + 1
+    return ref
+
+
+def draft_recovery_objective(
+    actor: access.Actor, kpi: KPI, cycle: Cycle, *, as_of: dt.date | None = None
+) -> Objective:
+    """A draft objective to bring a red or deteriorating KPI back to green, ready to edit.
+
+    It has one KR driven by the KPI (``latest``) that starts at the KPI's current value and
+    targets its green threshold (for an in-range KPI, the nearest bound). A KPI that is
+    green but deteriorating gets a threshold KR instead ("stay at least at the target").
     """
     if kpi.organization_id != actor.organization.pk or not access.can_see_kpi(
         actor, private=kpi.private, team_id=kpi.team_id, owner_id=kpi.owner_id
     ):
         raise ValidationError({"kpi": [f"no KPI {kpi.ref!r}"]})
-    if not access.can_measure(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
-        raise PermissionDenied(f"you may not record measurements of {kpi.name}")
-    errors: dict[str, list[str]] = {}
-    for index, point in enumerate(points):
-        for field, message in _point_errors(point).items():
-            errors[f"{index}.{field}"] = [message]
-    if errors:
-        raise ValidationError(errors)
-
-    keys = [p.key for p in points if p.key is not None]
-    with transaction.atomic():
-        seen = set(
-            Measurement.objects.filter(
-                organization=actor.organization, idempotency_key__in=keys
-            ).values_list("idempotency_key", flat=True)
-        )
-        rows = []
-        for point in points:
-            if point.key is not None:
-                if point.key in seen:
-                    continue
-                seen.add(point.key)  # the same key twice in one call counts once
-            rows.append(
-                Measurement(
-                    organization=actor.organization,
-                    kpi=kpi,
-                    at=point.at,
-                    value=point.value,
-                    source=source,
-                    idempotency_key=point.key,
-                )
-            )
-        Measurement.objects.bulk_create(rows, batch_size=1000)
-    return IngestResult(created=len(rows), duplicates=len(points) - len(rows))
-
-
-# --- API helper (issue 4): create, change and delete KPIs ----------------------------------
-# Keyword arguments, field-keyed ValidationError, PermissionDenied, StaleVersion on an edit
-# based on an old version. The caller has turned KPIs the actor may not see into "not found".
-
-KPI_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "team",
-        "owner",
-        "unit",
-        "cadence",
-        "aggregation",
-        "direction",
-        "target",
-        "red",
-        "low",
-        "high",
-        "tolerance",
-        "private",
-    }
-)
-
-
-def _kpi_checks(actor: access.Actor, fields: dict[str, object]) -> None:
-    from headway.org.models import Membership
-
-    unknown = set(fields) - KPI_FIELDS
-    if unknown:
-        raise ValidationError({name: "this field cannot be changed here" for name in unknown})
-    team = fields.get("team")
-    if team is not None and getattr(team, "organization_id", None) != actor.organization.pk:
-        raise ValidationError({"team": "no such team"})
-    owner = fields.get("owner")
-    if (
-        owner is not None
-        and not Membership.objects.filter(organization=actor.organization, user=owner).exists()
+    if cycle.organization_id != actor.organization.pk:
+        raise ValidationError({"cycle": [f"no cycle {cycle.name!r}"]})
+    team = kpi.team
+    level = Objective.Level.COMPANY if team.parent_id is None else Objective.Level.TEAM
+    owner = kpi.owner or actor.user
+    if not access.can_plan(
+        actor, level=level, team_id=team.pk, owner_id=owner.pk if owner else None
     ):
-        raise ValidationError({"owner": "not a person of this organization"})
-
-
-def create_kpi(actor: access.Actor, *, ref: str, name: str, **fields: object) -> KPI:
-    from django.core.validators import slug_re
-
-    _kpi_checks(actor, fields)
-    kpi = KPI(organization=actor.organization, ref=ref, name=name, **fields)
-    if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
-        raise PermissionDenied("only leads of the team (and admins) add its KPIs")
-    if not slug_re.fullmatch(ref) or len(ref) > 100:
-        raise ValidationError({"ref": "use letters, digits, - and _ only (like churn-rate)"})
-    if KPI.objects.filter(organization=actor.organization, ref=ref).exists():
-        raise ValidationError({"ref": f"{ref!r} is already used"})
-    kpi.full_clean(exclude=["organization"], validate_constraints=False)
-    kpi.save()
-    return kpi
-
-
-def update_kpi(
-    actor: access.Actor, kpi: KPI, *, expected_version: int | None = None, **fields: object
-) -> KPI:
-    from headway.okrs.actions import bump, lock_for_update
-
-    _kpi_checks(actor, fields)
+        raise PermissionDenied(f"you may not plan objectives of {team.name}")
+    now = kpi_now(kpi, as_of)
+    if now.current is None or not (now.rag == RED or now.deteriorating):
+        raise ValidationError({"kpi": ["only a red or deteriorating KPI offers a recovery draft"]})
+    current = now.current
+    kr_type, bound = KeyResult.Type.METRIC, ""
+    if kpi.direction == KPI.Direction.IN_RANGE:
+        if kpi.low is None or kpi.high is None:
+            raise ValidationError({"kpi": ["give the KPI its low and high bounds first"]})
+        target = kpi.low if abs(current - kpi.low) <= abs(current - kpi.high) else kpi.high
+        if kpi.low <= current <= kpi.high:
+            kr_type = KeyResult.Type.THRESHOLD
+            bound = KeyResult.Bound.AT_LEAST if target == kpi.low else KeyResult.Bound.AT_MOST
+    else:
+        if kpi.target is None:
+            raise ValidationError({"kpi": ["give the KPI a target first"]})
+        target = kpi.target
+        if now.rag == GREEN:
+            kr_type = KeyResult.Type.THRESHOLD
+            higher = kpi.direction == KPI.Direction.HIGHER_IS_BETTER
+            bound = KeyResult.Bound.AT_LEAST if higher else KeyResult.Bound.AT_MOST
+    if kr_type == KeyResult.Type.METRIC and target == current:
+        kr_type = KeyResult.Type.THRESHOLD
+        higher = current >= target
+        bound = KeyResult.Bound.AT_LEAST if higher else KeyResult.Bound.AT_MOST
     with transaction.atomic():
-        kpi = lock_for_update(KPI.objects.all(), kpi.pk, expected_version)
-        if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
-            raise PermissionDenied(f"you may not change {kpi.name}")
-        for name, value in fields.items():
-            setattr(kpi, name, value)
-        if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
-            raise PermissionDenied("you may not hand the KPI to a team you do not lead")
-        bump(kpi, {})
-    return kpi
+        objective = Objective.objects.create(
+            organization=actor.organization,
+            ref=_unique_ref(Objective, actor.organization.pk, f"recover-{kpi.ref}"),
+            cycle=cycle,
+            team=team,
+            owner=owner,
+            title=f"Bring {kpi.name} back to green",
+            description=(
+                f"Drafted from the KPI {kpi.name} ({kpi.ref}), "
+                f"{'red' if now.rag == RED else 'deteriorating'} at {current}."
+            ),
+            level=level,
+            kind=Objective.Kind.COMMITTED,
+            state=Objective.State.DRAFT,
+        )
+        kr = KeyResult(
+            organization=actor.organization,
+            objective=objective,
+            ref=_unique_ref(KeyResult, actor.organization.pk, f"recover-{kpi.ref}"),
+            title=f"{kpi.name} back to {target}{' ' + kpi.unit if kpi.unit else ''}",
+            type=kr_type,
+            start=current if kr_type == KeyResult.Type.METRIC else None,
+            target=target,
+            bound=bound,
+            unit=kpi.unit,
+            kpi=kpi,
+            kpi_value=KeyResult.KPIValue.LATEST,
+        )
+        kr.full_clean()
+        kr.save()
+    return objective
 
 
-def delete_kpi(actor: access.Actor, kpi: KPI, *, expected_version: int | None = None) -> None:
-    from headway.okrs.actions import lock_for_update
+def derived_key(kpi: KPI, at: dt.datetime) -> str:
+    """The key of a point sent without one (files, webhooks): its KPI and its instant.
 
-    with transaction.atomic():
-        kpi = lock_for_update(KPI.objects.all(), kpi.pk, expected_version)
-        if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
-            raise PermissionDenied(f"you may not delete {kpi.name}")
-        if kpi.key_results.exists():
-            raise ValidationError({"kpi": "key results follow this KPI: unlink them first"})
-        kpi.delete()
+    Re-sending the same point changes nothing; sending another value for the same KPI and
+    time is a correction.
+    """
+    return f"kpi{kpi.pk}:{at.astimezone(dt.UTC).isoformat()}"

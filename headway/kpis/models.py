@@ -97,6 +97,12 @@ class Measurement(models.Model):
     idempotency_key = models.CharField(  # noqa: DJ001
         max_length=200, null=True, blank=True, help_text="a retried send with this key is ignored"
     )
+    # A correction is a new row that supersedes the old one; the old row stays as history and
+    # every number reads only rows whose superseded_at is NULL (issue 5).
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="superseded_by"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,215 @@
+"""Measurement files (CSV, XLSX): column mapping, dry-run plan with row errors, atomic commit.
+
+A file has a header row. The mapping names the time and value columns and either one KPI
+for the whole file or a column holding KPI refs; an optional key column gives idempotency
+keys (otherwise each point is keyed by its KPI and time, so re-sending a file changes
+nothing and a changed value is a correction). Row numbers are the file's own (header = 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from headway.feeds.parse import ParseError, parse_time, parse_value
+from headway.kpis.actions import (
+    IngestResult,
+    MeasurementInput,
+    check_measure,
+    derived_key,
+    record_measurements,
+)
+from headway.kpis.models import KPI, Measurement
+from headway.org import access
+
+MAX_ERRORS = 200
+
+
+@dataclass(frozen=True)
+class Mapping:
+    time_column: str = "time"
+    value_column: str = "value"
+    kpi_ref: str = ""  # one KPI for every row, or:
+    kpi_column: str = ""  # a column of KPI refs
+    key_column: str = ""
+    sheet: str = ""  # XLSX only; default the first sheet
+
+    def as_dict(self) -> dict[str, str]:
+        return self.__dict__.copy()
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+
+@dataclass
+class Plan:
+    """What a commit would write, or why it cannot."""
+
+    points: dict[int, list[MeasurementInput]] = field(default_factory=dict)  # by KPI id
+    numbers: dict[int, list[int]] = field(default_factory=dict)  # their row numbers
+    rows: list[tuple[int, str, MeasurementInput]] = field(default_factory=list)  # for preview
+    errors: list[RowError] = field(default_factory=list)
+    kpis: dict[int, KPI] = field(default_factory=dict)
+    total: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_rows(name: str, data: bytes, sheet: str = "") -> tuple[list[str], Iterator[list[Any]]]:
+    """The header and the data rows of a CSV or XLSX file."""
+    if name.lower().endswith((".xlsx", ".xlsm")):
+        return _xlsx_rows(data, sheet)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError({"file": ["the CSV file is not UTF-8 text"]}) from None
+    try:
+        dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    reader = csv.reader(io.StringIO(text), dialect)
+    header = next(reader, None)
+    if header is None:
+        raise ValidationError({"file": ["the file is empty"]})
+    return [h.strip() for h in header], reader
+
+
+def _xlsx_rows(data: bytes, sheet: str) -> tuple[list[str], Iterator[list[Any]]]:
+    import openpyxl  # type: ignore[import-untyped]
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ValidationError({"file": ["the file is not a readable XLSX workbook"]}) from None
+    if sheet and sheet not in book.sheetnames:
+        raise ValidationError(
+            {"sheet": [f"no sheet {sheet!r}; the workbook has {', '.join(book.sheetnames)}"]}
+        )
+    rows = book[sheet] if sheet else book.worksheets[0]
+    values = rows.iter_rows(values_only=True)
+    header = next(values, None)
+    if header is None:
+        raise ValidationError({"file": ["the sheet is empty"]})
+    return [str(h).strip() if h is not None else "" for h in header], (list(r) for r in values)
+
+
+def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -> Plan:
+    """Parse the file and check every row without writing anything (the dry run)."""
+    header, rows = read_rows(name, data, mapping.sheet)
+    missing = {}
+    needed = {"time_column": mapping.time_column, "value_column": mapping.value_column}
+    if mapping.kpi_column:
+        needed["kpi_column"] = mapping.kpi_column
+    elif not mapping.kpi_ref:
+        missing["kpi"] = ["choose a KPI or the column that holds KPI refs"]
+    if mapping.key_column:
+        needed["key_column"] = mapping.key_column
+    for option, column in needed.items():
+        if column not in header:
+            missing[option] = [f"no column {column!r}; the file has: {', '.join(header)}"]
+    if missing:
+        raise ValidationError(missing)
+    position = {column: header.index(column) for column in needed.values()}
+    org_kpis = {kpi.ref: kpi for kpi in KPI.objects.filter(organization=actor.organization)}
+    plan = Plan()
+    fixed: KPI | None = None
+    if not mapping.kpi_column:
+        fixed = org_kpis.get(mapping.kpi_ref)
+        if fixed is None:
+            raise ValidationError({"kpi": [f"no KPI {mapping.kpi_ref!r}"]})
+        check_measure(actor, fixed)
+        plan.kpis[fixed.pk] = fixed
+    denied: set[str] = set()
+    tz = actor.organization.tz
+
+    def cell(row: list[Any], column: str) -> Any:
+        index = position[column]
+        return row[index] if index < len(row) else None
+
+    for number, row in enumerate(rows, start=2):
+        if not any(c not in (None, "") for c in row):
+            continue  # blank line
+        plan.total += 1
+        kpi = fixed
+        if kpi is None:
+            ref = str(cell(row, mapping.kpi_column) or "").strip()
+            kpi = org_kpis.get(ref)
+            if kpi is None or not access.can_see_kpi(
+                actor, private=kpi.private, team_id=kpi.team_id, owner_id=kpi.owner_id
+            ):
+                plan.errors.append(RowError(number, mapping.kpi_column, f"no KPI {ref!r}"))
+                continue
+            if kpi.pk not in plan.kpis:
+                try:
+                    check_measure(actor, kpi)
+                except PermissionDenied:
+                    denied.add(kpi.ref)
+                plan.kpis[kpi.pk] = kpi
+            if kpi.ref in denied:
+                plan.errors.append(
+                    RowError(number, mapping.kpi_column, f"you may not measure {kpi.ref}")
+                )
+                continue
+        try:
+            at = parse_time(cell(row, mapping.time_column), tz)
+        except ParseError as e:
+            plan.errors.append(RowError(number, mapping.time_column, str(e)))
+            at = None
+        try:
+            raw = cell(row, mapping.value_column)
+            value = parse_value(raw.strip() if isinstance(raw, str) else raw)
+        except ParseError as e:
+            plan.errors.append(RowError(number, mapping.value_column, str(e)))
+            value = None
+        key = None
+        if mapping.key_column:
+            key = str(cell(row, mapping.key_column) or "").strip() or None
+            if key is not None and len(key) > 200:
+                plan.errors.append(RowError(number, mapping.key_column, "longer than 200"))
+        if at is None or value is None:
+            continue
+        point = MeasurementInput(at, value, key=key or derived_key(kpi, at))
+        plan.points.setdefault(kpi.pk, []).append(point)
+        plan.numbers.setdefault(kpi.pk, []).append(number)
+        if len(plan.rows) < 1000:
+            plan.rows.append((number, kpi.ref, point))
+        if len(plan.errors) >= MAX_ERRORS:
+            break
+    if plan.total == 0:
+        plan.errors.append(RowError(1, "", "the file has no data rows"))
+    return plan
+
+
+def commit_import(actor: access.Actor, plan: Plan) -> dict[str, IngestResult]:
+    """Write every point of a clean plan in one transaction, all or none."""
+    if not plan.ok:
+        raise ValidationError({"file": ["fix the errors in the file first"]})
+    results: dict[str, IngestResult] = {}
+    with transaction.atomic():
+        for kpi_id, points in plan.points.items():
+            kpi = plan.kpis[kpi_id]
+            try:
+                results[kpi.ref] = record_measurements(
+                    actor, kpi, points, source=Measurement.Source.IMPORT
+                )
+            except ValidationError as e:
+                numbers = plan.numbers[kpi_id]
+                errors = {}
+                for k, messages in e.message_dict.items():
+                    index, _, name = k.partition(".")
+                    row = numbers[int(index)] if index.isdigit() else 0
+                    errors[f"row {row}" if row else k] = [f"{name}: {m}" for m in messages]
+                raise ValidationError(errors) from None
+    return results

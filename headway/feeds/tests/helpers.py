@@ -1,0 +1,95 @@
+"""Test helpers shared by the feed and alert tests: real local servers and a task runner."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from django.utils import timezone
+
+from headway.feeds.management.commands.worker import HeadwayWorker
+from headway.kpis.models import KPI
+
+
+def make_kpi(world: Any, ref: str = "signups", **fields: Any) -> KPI:
+    defaults: dict[str, Any] = {
+        "name": ref.title(),
+        "team": world.growth,
+        "owner": world.bob,
+        "cadence": KPI.Cadence.DAILY,
+        "direction": KPI.Direction.HIGHER_IS_BETTER,
+        "target": Decimal(100),
+        "red": Decimal(80),
+    }
+    defaults.update(fields)
+    return KPI.objects.create(organization=world.acme, ref=ref, **defaults)
+
+
+def today_at(hour: int = 9, days_ago: int = 0) -> dt.datetime:
+    """A time on a day relative to today (UTC, the test organization's zone)."""
+    day = timezone.now().astimezone(dt.UTC).date() - dt.timedelta(days=days_ago)
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
+
+
+def drain(worker_id: str = "test-worker", limit: int = 100) -> int:
+    """Run every ready task in this process, as `headway worker` would; returns the count."""
+    worker = HeadwayWorker(
+        tick=0.0,
+        scheduler_on=False,
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )
+    count = 0
+    while count < limit and (task := worker.next_task()) is not None:
+        worker.run_task(task)
+        count += 1
+    return count
+
+
+class Recorder(BaseHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def _answer(self) -> None:
+        server: LocalHTTP = self.server  # type: ignore[assignment]
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        server.requests.append((self.command, self.path, dict(self.headers), body))
+        status, payload = server.responses.get(self.path, (404, {"error": "not found"}))
+        raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    do_GET = _answer
+    do_POST = _answer
+
+
+class LocalHTTP(ThreadingHTTPServer):
+    """A real HTTP server on 127.0.0.1 answering canned JSON per path."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Recorder)
+        self.responses: dict[str, tuple[int, Any]] = {}
+        self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{path}"
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()

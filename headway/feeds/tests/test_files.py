@@ -1,0 +1,135 @@
+import io
+from decimal import Decimal
+
+import openpyxl  # type: ignore[import-untyped]
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+
+from headway.feeds.files import Mapping, RowError, commit_import, plan_import
+from headway.feeds.tests.helpers import make_kpi
+from headway.kpis.models import Measurement
+from headway.org.access import actor_for
+from headway.org.models import Membership, Role, User
+
+GOOD = b"kpi,day,amount\nsignups,2026-10-01,10\nsignups,2026-10-02,12.5\nchurn,2026-10-02,3\n"
+BY_COLUMN = Mapping(time_column="day", value_column="amount", kpi_column="kpi")
+
+
+@pytest.fixture
+def kpis(world):
+    return make_kpi(world, "signups"), make_kpi(world, "churn")
+
+
+def test_it_previews_without_writing_and_commits_everything(world, kpis):
+    bob = actor_for(world.bob, world.acme)
+    plan = plan_import(bob, "m.csv", GOOD, BY_COLUMN)
+    assert plan.ok
+    assert [(n, ref, p.value) for n, ref, p in plan.rows] == [
+        (2, "signups", Decimal(10)),
+        (3, "signups", Decimal("12.5")),
+        (4, "churn", Decimal(3)),
+    ]
+    assert Measurement.objects.count() == 0
+    results = commit_import(bob, plan)
+    assert {ref: r.created for ref, r in results.items()} == {"signups": 2, "churn": 1}
+    assert Measurement.objects.filter(source="import").count() == 3
+
+
+def test_it_changes_nothing_when_the_same_file_comes_again_and_corrects_a_changed_row(world, kpis):
+    bob = actor_for(world.bob, world.acme)
+    commit_import(bob, plan_import(bob, "m.csv", GOOD, BY_COLUMN))
+    again = commit_import(bob, plan_import(bob, "m.csv", GOOD, BY_COLUMN))
+    assert sum(r.created + r.corrected for r in again.values()) == 0
+    changed = GOOD.replace(b"12.5", b"13")
+    fixed = commit_import(bob, plan_import(bob, "m.csv", changed, BY_COLUMN))
+    assert fixed["signups"].corrected == 1
+    assert sorted(
+        Measurement.objects.filter(superseded_at=None).values_list("value", flat=True)
+    ) == [Decimal(3), Decimal(10), Decimal(13)]
+    assert Measurement.objects.exclude(superseded_at=None).get().value == Decimal("12.5")
+
+
+def test_it_reports_each_bad_row_with_its_number_and_column_and_writes_nothing(world, kpis):
+    bob = actor_for(world.bob, world.acme)
+    data = b"kpi,day,amount\nsignups,2026-10-01,10\nnope,2026-10-02,1\nchurn,yesterday,x\n"
+    plan = plan_import(bob, "m.csv", data, BY_COLUMN)
+    assert plan.errors == [
+        RowError(3, "kpi", "no KPI 'nope'"),
+        RowError(
+            4,
+            "day",
+            "'yesterday' is not a date or time like 2026-11-02 or 2026-11-02T09:00:00+00:00",
+        ),
+        RowError(4, "amount", "'x' is not a number"),
+    ]
+    with pytest.raises(ValidationError):
+        commit_import(bob, plan)
+    assert Measurement.objects.count() == 0
+
+
+def test_it_names_a_missing_column(world, kpis):
+    with pytest.raises(ValidationError) as e:
+        plan_import(actor_for(world.bob, world.acme), "m.csv", GOOD, Mapping(kpi_ref="signups"))
+    assert set(e.value.message_dict) == {"time_column", "value_column"}
+
+
+def test_it_reads_a_sheet_of_a_workbook(world, kpis):
+    book = openpyxl.Workbook()
+    book.active.title = "notes"
+    sheet = book.create_sheet("data")
+    sheet.append(["when", "value", "key"])
+    sheet.append(["2026-10-01", 5, "a"])
+    sheet.append(["2026-10-02T10:00:00+02:00", 6.25, "b"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    mapping = Mapping(time_column="when", kpi_ref="signups", key_column="key", sheet="data")
+    bob = actor_for(world.bob, world.acme)
+    results = commit_import(bob, plan_import(bob, "m.xlsx", buffer.getvalue(), mapping))
+    assert results["signups"].created == 2
+    assert list(Measurement.objects.values_list("idempotency_key", "value")) == [
+        ("a", Decimal(5)),
+        ("b", Decimal("6.25")),
+    ]
+
+
+def test_it_keeps_outsiders_and_viewers_out(world, kpis):
+    outsider = plan_import(actor_for(world.charlie, world.acme), "m.csv", GOOD, BY_COLUMN)
+    assert [e.reason for e in outsider.errors] == ["no KPI 'signups'"] * 2 + ["no KPI 'churn'"]
+    with pytest.raises(ValidationError):
+        plan_import(
+            actor_for(world.charlie, world.acme),
+            "m.csv",
+            GOOD,
+            Mapping(time_column="day", value_column="amount", kpi_ref="signups"),
+        )
+    viewer = User.objects.create_user("vera@acme.test", "pw")
+    Membership.objects.create(organization=world.acme, user=viewer, role=Role.VIEWER)
+    plan = plan_import(actor_for(viewer, world.acme), "m.csv", GOOD, BY_COLUMN)
+    assert {e.reason for e in plan.errors} == {
+        "you may not measure signups",
+        "you may not measure churn",
+    }
+    with pytest.raises(PermissionDenied):
+        plan_import(
+            actor_for(viewer, world.acme),
+            "m.csv",
+            GOOD,
+            Mapping(time_column="day", value_column="amount", kpi_ref="signups"),
+        )
+    assert Measurement.objects.count() == 0
+
+
+def test_it_imports_from_the_command_line_with_a_dry_run_first(world, kpis, tmp_path, capsys):
+    path = tmp_path / "m.csv"
+    path.write_bytes(b"day,amount\n2026-10-01,10\n2026-10-02,11\n")
+    args = [str(path), "--kpi", "signups", "--time-column", "day", "--value-column", "amount"]
+    call_command("import-measurements", *args, "--dry-run", "--organization", "Acme")
+    assert "2 measurement(s) would be recorded" in capsys.readouterr().out
+    assert Measurement.objects.count() == 0
+    call_command("import-measurements", *args, "--organization", "Acme")
+    assert "signups: 2 new" in capsys.readouterr().out
+    path.write_bytes(b"day,amount\n2026-10-01,ten\n")
+    with pytest.raises(CommandError, match="nothing was written"):
+        call_command("import-measurements", *args, "--organization", "Acme")
+    assert "row 2, column amount: 'ten' is not a number" in capsys.readouterr().err
