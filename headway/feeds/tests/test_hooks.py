@@ -19,8 +19,8 @@ def post(
     client: Any,
     hook: Webhook,
     payload: Any,
-    secret: str = "s3cret",
-    raw: bytes | None = None,  # noqa: S107
+    secret: str = "s3cret",  # noqa: S107
+    raw: bytes | None = None,
 ) -> Any:
     body = raw if raw is not None else json.dumps(payload).encode()
     signature = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()

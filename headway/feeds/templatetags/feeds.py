@@ -1,0 +1,23 @@
+"""``{% kpi_feed_actions kpi %}``: the KPI page's buttons for feeds, alerts and recovery."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from headway.kpis.models import KPI
+
+register = template.Library()
+
+
+@register.inclusion_tag("feeds/_kpi_actions.html", takes_context=True)
+def kpi_feed_actions(context: template.Context, kpi: KPI) -> dict[str, Any]:
+    from headway.feeds.views import kpi_actions_context
+
+    request = context["request"]
+    return {
+        "kpi": kpi,
+        "csrf_token": context.get("csrf_token"),
+        **kpi_actions_context(request, kpi),
+    }

@@ -1,0 +1,157 @@
+import datetime as dt
+import html
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from headway.alerts.models import AlertSubscription
+from headway.feeds.models import Source, Webhook
+from headway.feeds.tests.helpers import make_kpi, today_at
+from headway.kpis.actions import MeasurementInput, record_measurements
+from headway.kpis.models import Measurement
+from headway.okrs.models import Cycle, Objective
+from headway.org.access import actor_for
+
+
+@pytest.fixture
+def bob(client, world):
+    client.force_login(world.bob)
+    return client
+
+
+@pytest.fixture
+def alice(client, world):
+    client.force_login(world.alice)
+    return client
+
+
+def test_it_previews_an_upload_with_row_errors_then_imports_a_clean_one(bob, kpi):
+    bad = SimpleUploadedFile("m.csv", b"day,amount\n2026-10-01,1\n2026-10-02,lots\n")
+    response = bob.post(
+        "/hooks/upload/",
+        {"file": bad, "kpi": "signups", "time_column": "day", "value_column": "amount"},
+    )
+    assert response.status_code == 302
+    preview = bob.get(response["Location"])
+    assert preview.status_code == 400
+    assert "'lots' is not a number" in html.unescape(preview.content.decode())
+    assert bob.post(response["Location"]).status_code == 400
+    assert Measurement.objects.count() == 0
+
+    good = SimpleUploadedFile("m.csv", b"day,amount\n2026-10-01,1\n2026-10-02,2\n")
+    response = bob.post(
+        "/hooks/upload/",
+        {"file": good, "kpi": "signups", "time_column": "day", "value_column": "amount"},
+    )
+    preview = bob.get(response["Location"])
+    assert preview.status_code == 200
+    assert "Import 2 measurements" in preview.content.decode()
+    assert bob.post(response["Location"]).status_code == 302
+    assert Measurement.objects.filter(source="import").count() == 2
+    assert bob.post(response["Location"]).status_code == 200  # committed once only
+    assert Measurement.objects.count() == 2
+
+
+def test_it_hides_another_persons_upload(bob, world, kpi, client):
+    bob.post(
+        "/hooks/upload/",
+        {
+            "file": SimpleUploadedFile("m.csv", b"time,value\n2026-10-01,1\n"),
+            "kpi": "signups",
+            "time_column": "time",
+            "value_column": "value",
+        },
+    )
+    from headway.feeds.models import Upload
+
+    client.force_login(world.alice)
+    assert client.get(f"/hooks/upload/{Upload.objects.get().pk}/").status_code == 404
+
+
+def test_it_configures_a_source_and_queues_a_sync_after_commit(
+    bob, kpi, django_capture_on_commit_callbacks
+):
+    response = bob.post(
+        "/hooks/kpis/signups/sources/new/",
+        {
+            "name": "warehouse",
+            "kind": "sql",
+            "database_url": "sqlite:////tmp/x.db",
+            "query": "SELECT day, v FROM t",
+            "time_field": "time",
+            "value_field": "value",
+            "schedule": "daily",
+            "interval_minutes": 60,
+            "time_of_day": "06:00",
+            "day_of_month": 1,
+            "enabled": "on",
+        },
+    )
+    assert response.status_code == 302
+    source = Source.objects.get()
+    assert source.database_url == "sqlite:////tmp/x.db"
+    assert source.next_run_at is not None
+    assert source.next_run_at > timezone.now()
+    page = bob.get("/hooks/kpis/signups/").content.decode()
+    assert "warehouse" in page
+    assert (
+        "sqlite:////tmp/x.db"
+        not in bob.get(f"/hooks/kpis/signups/sources/{source.pk}/").content.decode()
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bob.post(f"/hooks/kpis/signups/sources/{source.pk}/sync/")
+    assert DBTaskResult.objects.get().args_kwargs["args"] == [source.pk, "manual"]
+
+
+def test_it_keeps_people_who_cannot_edit_the_kpi_out_of_its_feeds(client, world, kpi):
+    client.force_login(world.charlie)
+    assert client.get("/hooks/kpis/signups/").status_code == 404
+    viewer_kpi = make_kpi(world, "board-only", team=world.company, owner=None)
+    client.force_login(world.bob)
+    assert client.get(f"/hooks/kpis/{viewer_kpi.ref}/").status_code == 403
+
+
+def test_it_shows_a_new_webhook_secret_once(bob, kpi):
+    bob.post("/hooks/kpis/signups/webhook/")
+    hook = Webhook.objects.get()
+    first = bob.get("/hooks/kpis/signups/").content.decode()
+    assert hook.secret in first
+    assert hook.secret not in bob.get("/hooks/kpis/signups/").content.decode()
+
+
+def test_it_saves_a_watchers_alert_choices(alice, world, kpi):
+    page = alice.get("/hooks/kpis/signups/alerts/")
+    assert page.status_code == 200
+    alice.post("/hooks/kpis/signups/alerts/", {"email": "on", "on_red": "on"})
+    mine = AlertSubscription.objects.get(user=world.alice)
+    assert (mine.on_red, mine.on_green, mine.email) == (True, False, True)
+
+
+def test_it_drafts_a_recovery_objective_from_the_kpi_page(alice, world, kpi):
+    today = timezone.now().date()
+    Cycle.objects.create(
+        organization=world.acme,
+        name="now",
+        start=today - dt.timedelta(days=10),
+        end=today + dt.timedelta(days=10),
+    )
+    record_measurements(
+        actor_for(world.alice, world.acme), kpi, [MeasurementInput(today_at(), Decimal(10))]
+    )
+    request = RequestFactory().get("/")
+    request.user = world.alice
+    request.actor = actor_for(world.alice, world.acme)
+    request.as_of = today
+    html = Template("{% load feeds %}{% kpi_feed_actions kpi %}").render(
+        Context({"request": request, "kpi": kpi})
+    )
+    assert "Draft a recovery objective" in html
+    response = alice.post("/hooks/kpis/signups/recover/")
+    assert response.status_code == 302
+    assert Objective.objects.get().state == "draft"
