@@ -1,0 +1,18 @@
+from django.urls import path
+
+import headway.okrs.views as views
+
+app_name = "okrs"
+urlpatterns = [
+    path("", views.objective_list, name="list"),
+    path("map/", views.alignment_map, name="map"),
+    path("new/", views.objective_create, name="create"),
+    path("cycles/new/", views.cycle_create, name="cycle_create"),
+    path("key-results/validate/", views.kr_validate, name="kr_validate"),
+    path("key-results/<slug:ref>/edit/", views.kr_edit, name="kr_edit"),
+    path("key-results/<slug:ref>/move/", views.kr_move, name="kr_move"),
+    path("<slug:ref>/", views.objective_detail, name="detail"),
+    path("<slug:ref>/edit/", views.objective_edit, name="edit"),
+    path("<slug:ref>/duplicate/", views.objective_duplicate, name="duplicate"),
+    path("<slug:ref>/key-results/new/", views.kr_create, name="kr_create"),
+]
