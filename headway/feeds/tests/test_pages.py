@@ -146,8 +146,8 @@ def test_it_drafts_a_recovery_objective_from_the_kpi_page(alice, world, kpi):
     )
     request = RequestFactory().get("/")
     request.user = world.alice
-    request.actor = actor_for(world.alice, world.acme)
-    request.as_of = today
+    request.actor = actor_for(world.alice, world.acme)  # type: ignore[attr-defined]
+    request.as_of = today  # type: ignore[attr-defined]
     html = Template("{% load feeds %}{% kpi_feed_actions kpi %}").render(
         Context({"request": request, "kpi": kpi})
     )
