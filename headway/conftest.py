@@ -7,10 +7,24 @@ another organization (Globex) and must never see Acme's data.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from pytest_django.fixtures import Settings
 
 from headway.org.models import Membership, Organization, Role, Team, User
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: Settings, tmp_path: Path) -> None:
+    # The real hasher is slow on purpose; tests set many passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests render pages without collectstatic, so the manifest storage would have no entries.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 @dataclass
