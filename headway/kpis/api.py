@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
 from ninja.params import functions as param_functions
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from headway.api import serialize
 from headway.api.auth import context, feed_auth
@@ -37,6 +38,7 @@ router = Router(tags=["kpis"])
 REF = r"^[-a-zA-Z0-9_]{1,100}$"
 Ref: Any = param_functions.Path(..., pattern=REF)
 STALE = {412: serialize.StaleOut}
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _actor(request: HttpRequest) -> access.Actor:
@@ -243,6 +245,15 @@ class MeasurementOut(Schema):
 
 class PointIn(Schema):
     at: dt.datetime | dt.date = Field(..., description="a time with its zone, or a date")
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _date_stays_a_date(cls, value: Any) -> Any:
+        # "2026-11-02" is a calendar day (noon in the organization's zone), not a naive time.
+        if isinstance(value, str) and len(value) == 10:
+            return dt.date.fromisoformat(value) if _DAY.fullmatch(value) else value
+        return value
+
     value: Amount
     key: str | None = Field(
         None, min_length=1, max_length=200, description="idempotency key: a retry never duplicates"

@@ -38,10 +38,10 @@ class Tenant:
     measurement: Measurement
 
 
-def build_tenant(org: Organization, team: Team, owner: User) -> Tenant:
+def build_tenant(org: Organization, team: Team, owner: User, cycle_name: str) -> Tenant:
     company = Team.objects.get(organization=org, parent=None)
     cycle = Cycle.objects.create(
-        organization=org, name="2026-Q4", start=dt.date(2026, 10, 1), end=dt.date(2026, 12, 31)
+        organization=org, name=cycle_name, start=dt.date(2026, 10, 1), end=dt.date(2026, 12, 31)
     )
     prefix = org.name.lower()
     objective = Objective.objects.create(
@@ -153,6 +153,15 @@ class ApiWorld:
         return secret
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings: Any) -> None:
+    # The manifest storage needs collectstatic; tests render pages from the app folders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def api_world(world) -> ApiWorld:
     globex_team = Team.objects.create(
@@ -164,8 +173,9 @@ def api_world(world) -> ApiWorld:
     charlie_membership.teams.add(globex_team, through_defaults={"organization": world.globex})
     dora = User.objects.create_user("dora@acme.test", "password", name="Dora Viewer")
     Membership.objects.create(organization=world.acme, user=dora, role=Role.VIEWER)
-    acme = build_tenant(world.acme, world.growth, world.bob)
-    globex = build_tenant(world.globex, globex_team, world.charlie)
+    acme = build_tenant(world.acme, world.growth, world.bob, "2026-Q4")
+    # Another name than Acme's, so a lookup by name can only find Globex's own cycle.
+    globex = build_tenant(world.globex, globex_team, world.charlie, "G-2026-Q4")
 
     def api(user: User, org: Organization) -> Api:
         return Api(create_token(actor_for(user, org), name="test")[1])
