@@ -169,6 +169,8 @@ def team_create(request: OrgRequest) -> HttpResponse:
 @require_POST
 @org_required
 def invite(request: OrgRequest) -> HttpResponse:
+    if not request.actor.is_admin:
+        raise PermissionDenied("only organization admins invite people")
     form = InviteForm(_teams(request), request.POST)
     if form.is_valid():
         data = form.cleaned_data

@@ -23,7 +23,8 @@ from headway.reports.build import today_in
 UTC = ZoneInfo("UTC")
 
 
-def at(day: date, hour: int = 12) -> datetime:
+def at(day: date, hour: int = 0) -> datetime:
+    # Midnight: a reading "today" is never later than now, whatever the clock says.
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
@@ -168,13 +169,13 @@ def make_plan(world: World, *, extra_teams: int = 0) -> Plan:
     )
     Measurement.objects.create(organization=acme, kpi=nps, at=at(today), value=Decimal(31))
     for n in range(extra_teams):
-        _extra_team(world, q4, company, n, today)
+        add_team(world, q4, company, n, today)
     return Plan(
         world, today, q4, q3, company, growth, private, revenue, signups, launch, churn, nps
     )
 
 
-def _extra_team(world: World, q4: Cycle, company: Objective, n: int, today: date) -> None:
+def add_team(world: World, q4: Cycle, company: Objective, n: int, today: date) -> None:
     acme = world.acme
     team = Team.objects.create(organization=acme, name=f"Team {n}", parent=world.growth)
     person = User.objects.create_user(f"person{n}@acme.test", "password", name=f"Person {n}")

@@ -151,7 +151,7 @@ def test_it_lists_what_needs_me(client, plan):
     assert "Launch the shop" in stale
     assert 'id="needs-kpis"' not in html  # churn is yellow, fresh and improving
     Measurement.objects.create(
-        organization=plan.world.acme, kpi=plan.churn, at=at(plan.today, 23), value=Decimal("4.5")
+        organization=plan.world.acme, kpi=plan.churn, at=at(plan.today, 0), value=Decimal("4.5")
     )
     html = client.get("/").content.decode()
     assert "Churn" in html.split('id="needs-kpis"', 1)[1].split("</ul>", 1)[0]
