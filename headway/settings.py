@@ -62,6 +62,7 @@ MIDDLEWARE = [
     # API helper: Content-Security-Policy header, and who changes what for the audit history.
     "csp.middleware.CSPMiddleware",
     "headway.audit.middleware.AuditMiddleware",
+    "headway.api.ratelimit.SignInRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "headway.urls"

@@ -62,3 +62,30 @@ def rate_limited(scope: str, *, limit: int = 10, per: int = 60) -> Callable[[F],
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+# POSTs limited per client address, whichever view serves the path (scope, limit, seconds).
+LIMITED_POSTS: dict[str, tuple[str, int, int]] = {
+    "/login/": ("signin", 10, 60),
+    "/password-reset/": ("password-reset", 5, 3600),
+    "/signup/": ("signup", 10, 3600),
+}
+
+
+class SignInRateLimitMiddleware:
+    """Rate-limit sign-in, password reset and sign-up POSTs without touching their views."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        rule = LIMITED_POSTS.get(request.path) if request.method == "POST" else None
+        if rule is not None:
+            scope, limit, per = rule
+            try:
+                check_rate(scope, client_address(request), limit=limit, per=per)
+            except RateLimited as e:
+                response = HttpResponse(str(e), status=429, content_type="text/plain")
+                response["Retry-After"] = str(e.retry_after)
+                return response
+        return self.get_response(request)

@@ -8,7 +8,7 @@ from headway.kpis.models import KPI, Measurement
 from headway.org.models import Role, Team
 
 
-def _objective(ref, team, **extra):
+def _objective(ref: str, team: Team, **extra: object) -> dict[str, object]:
     return {"ref": ref, "title": "t", "cycle": "2026-Q4", "team_id": team.pk, **extra}
 
 

@@ -4,7 +4,9 @@ import secrets
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -84,7 +86,13 @@ def test_it_serves_the_api_docs_without_any_cdn(client):
     assert "/api/v1/cycles/{name}/report" in spec.json()["paths"]
 
 
-def test_it_rate_limits_token_creation(api_world, client):
+@pytest.fixture
+def frozen_clock(monkeypatch: Any) -> None:
+    # Fixed windows: a test crossing a window's end would see the count restart.
+    monkeypatch.setattr("headway.api.ratelimit.time.time", lambda: 1_800_000_000.0)
+
+
+def test_it_rate_limits_token_creation(api_world, client, frozen_clock):
     client.force_login(api_world.world.bob)
     statuses = [
         client.post(
@@ -96,11 +104,11 @@ def test_it_rate_limits_token_creation(api_world, client):
     assert statuses[20] == 429
 
 
-def test_it_gives_views_a_rate_limit_per_client_address(db):
+def test_it_gives_views_a_rate_limit_per_client_address(db, frozen_clock):
     calls = []
 
     @rate_limited("signin", limit=3, per=60)
-    def view(request):
+    def view(request: Any) -> HttpResponse:
         calls.append(request)
         return HttpResponse("ok")
 
@@ -110,3 +118,13 @@ def test_it_gives_views_a_rate_limit_per_client_address(db):
     assert view(factory.post("/login/", REMOTE_ADDR="10.0.0.2")).status_code == 200
     assert view(factory.get("/login/", REMOTE_ADDR="10.0.0.1")).status_code == 200
     assert len(calls) == 5
+
+
+def test_it_rate_limits_sign_in_attempts(api_world, client, frozen_clock):
+    answers = [
+        client.post("/login/", {"username": "alice@acme.test", "password": "wrong"}).status_code
+        for _ in range(11)
+    ]
+    assert 429 not in answers[:10]
+    assert answers[10] == 429
+    assert client.get("/login/").status_code == 200
