@@ -1,5 +1,6 @@
 """`headway checkin` / `measure` / remote report: locally and against a live server."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -40,6 +41,9 @@ def test_it_talks_to_a_running_server_with_a_token(api_world, live_server, monke
     report = remote_report("2026-Q4", "2026-11-15")
     assert report["cycle"]["name"] == "2026-Q4"
     assert "acme-grow" in [o["ref"] for o in report["objectives"]]
+    capsys.readouterr()
+    call_command("report", cycle="2026-Q4", as_of="2026-11-15", format="json")
+    assert json.loads(capsys.readouterr().out) == report
     with pytest.raises(CommandError, match="value"):
         call_command("checkin", "acme-launch", "3")
     monkeypatch.setenv("HEADWAY_TOKEN", "hw_wrong")

@@ -78,3 +78,22 @@ def test_it_exports_the_log_for_admins_only(api_world, tmp_path):
     exported = json.loads(out.read_text())
     assert {e["object_label"] for e in exported} >= {"acme-grow"}
     assert all("globex" not in e["object_label"] for e in exported)
+
+
+def test_it_records_ingested_measurements_in_the_kpis_history(api_world):
+    sent = api_world.bob.post(
+        "kpis/acme-mrr/measurements",
+        {
+            "points": [
+                {"at": "2026-11-02", "value": "7.5", "key": "a"},
+                {"at": "2026-11-03", "value": 8},
+            ]
+        },
+    )
+    assert sent.status_code == 201
+    events = history_for(api_world.acme.kpi).filter(
+        object_type="measurement", actor=api_world.world.bob
+    )
+    (event,) = events
+    assert event.changes["created"] == [None, 2]
+    assert event.surface == "api"
