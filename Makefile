@@ -6,7 +6,7 @@ UV := .tools/bin/uv
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export HEADWAY_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench clean chromium
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -29,7 +29,21 @@ lint: $(VENV)/.synced
 typecheck: $(VENV)/.synced
 	$(VENV)/bin/mypy headway bench
 
-pytest: $(VENV)/.synced
+# The browser tests (headway/web/tests/test_browser.py) drive Debian's chromium. Install it
+# when missing: CI runs as root; elsewhere without root the browser tests skip, except in CI.
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -qq && apt-get install -y -qq chromium; \
+		elif [ "$$CI" = true ]; then \
+			echo "CI needs $(CHROMIUM): run as root or install chromium first" >&2; exit 1; \
+		else \
+			echo "$(CHROMIUM) is missing: the browser tests will be skipped"; \
+		fi; \
+	fi
+
+pytest: $(VENV)/.synced chromium
 	$(VENV)/bin/headway makemigrations --check --dry-run -v0
 	$(VENV)/bin/pytest
 
