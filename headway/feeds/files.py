@@ -9,9 +9,11 @@ nothing and a changed value is a correction). Row numbers are the file's own (he
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +31,7 @@ from headway.kpis.models import KPI, Measurement
 from headway.org import access
 
 MAX_ERRORS = 200
+PREVIEW_ROWS = 1000
 
 
 @dataclass(frozen=True)
@@ -134,17 +137,23 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
     denied: set[str] = set()
     tz = actor.organization.tz
 
-    def cell(row: list[Any], column: str) -> Any:
-        index = position[column]
-        return row[index] if index < len(row) else None
-
+    time_at, value_at = position[mapping.time_column], position[mapping.value_column]
+    key_at = position[mapping.key_column] if mapping.key_column else None
+    kpi_at = position[mapping.kpi_column] if mapping.kpi_column else None
+    width = max(position.values()) + 1
+    preview = plan.rows
     for number, row in enumerate(rows, start=2):
-        if not any(c not in (None, "") for c in row):
-            continue  # blank line
+        if len(row) < width:
+            if not any(c not in (None, "") for c in row):
+                continue  # blank line
+            row = [*row, *[None] * (width - len(row))]
+        elif not any(c not in (None, "") for c in row):
+            continue
         plan.total += 1
         kpi = fixed
         if kpi is None:
-            ref = str(cell(row, mapping.kpi_column) or "").strip()
+            assert kpi_at is not None
+            ref = str(row[kpi_at] or "").strip()
             kpi = org_kpis.get(ref)
             if kpi is None or not access.can_see_kpi(
                 actor, private=kpi.private, team_id=kpi.team_id, owner_id=kpi.owner_id
@@ -162,31 +171,33 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
                     RowError(number, mapping.kpi_column, f"you may not measure {kpi.ref}")
                 )
                 continue
+        at: dt.datetime | None
+        value: Decimal | None
         try:
-            at = parse_time(cell(row, mapping.time_column), tz)
+            at = parse_time(row[time_at], tz)
         except ParseError as e:
             plan.errors.append(RowError(number, mapping.time_column, str(e)))
             at = None
         try:
-            raw = cell(row, mapping.value_column)
+            raw = row[value_at]
             value = parse_value(raw.strip() if isinstance(raw, str) else raw)
         except ParseError as e:
             plan.errors.append(RowError(number, mapping.value_column, str(e)))
             value = None
         key = None
-        if mapping.key_column:
-            key = str(cell(row, mapping.key_column) or "").strip() or None
+        if key_at is not None:
+            key = str(row[key_at] or "").strip() or None
             if key is not None and len(key) > 200:
                 plan.errors.append(RowError(number, mapping.key_column, "longer than 200"))
         if at is None or value is None:
+            if len(plan.errors) >= MAX_ERRORS:
+                break
             continue
         point = MeasurementInput(at, value, key=key or derived_key(kpi, at))
         plan.points.setdefault(kpi.pk, []).append(point)
         plan.numbers.setdefault(kpi.pk, []).append(number)
-        if len(plan.rows) < 1000:
-            plan.rows.append((number, kpi.ref, point))
-        if len(plan.errors) >= MAX_ERRORS:
-            break
+        if len(preview) < PREVIEW_ROWS:
+            preview.append((number, kpi.ref, point))
     if plan.total == 0:
         plan.errors.append(RowError(1, "", "the file has no data rows"))
     return plan

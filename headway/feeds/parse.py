@@ -18,6 +18,13 @@ class ParseError(ValueError):
 
 
 def parse_time(raw: Any, tz: ZoneInfo) -> dt.datetime:
+    if type(raw) is str:
+        try:  # the common case first: ISO text (a bare date gives its midnight)
+            value = dt.datetime.fromisoformat(raw)
+        except ValueError:
+            pass
+        else:
+            return value if value.tzinfo is not None else value.replace(tzinfo=tz)
     if isinstance(raw, dt.datetime):
         return raw if raw.tzinfo is not None else raw.replace(tzinfo=tz)
     if isinstance(raw, dt.date):
@@ -46,6 +53,14 @@ def parse_time(raw: Any, tz: ZoneInfo) -> dt.datetime:
 
 
 def parse_value(raw: Any) -> Decimal:
+    if type(raw) is str:
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            pass
+        else:
+            if value.is_finite():
+                return value
     if isinstance(raw, bool) or raw is None:
         raise ParseError("the value is empty" if raw is None else f"{raw!r} is not a number")
     if isinstance(raw, Decimal):

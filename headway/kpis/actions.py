@@ -7,16 +7,25 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from headway.kpis.convert import kpi_spec
 from headway.kpis.ingest import Row, insert_rows, stored_value
 from headway.kpis.models import KPI, Measurement
-from headway.numbers import KPIResult, MeasurementPoint, SpecError, kpi_result, kr_result
+from headway.numbers import (
+    KPIResult,
+    MeasurementPoint,
+    SpecError,
+    kpi_result,
+    kr_result,
+    period_of,
+    shift,
+)
 from headway.numbers.kpis import GREEN, RED
 from headway.okrs.convert import kr_spec
 from headway.okrs.models import CheckIn, Cycle, KeyResult, Objective
@@ -29,7 +38,7 @@ MAX_VALUE_DIGITS = 20  # before the decimal point; ExactDecimalField keeps 30 di
 KEY_CHUNK = 5000  # keys looked up per query (well under every database's parameter limit)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasurementInput:
     at: dt.datetime
     value: Decimal
@@ -68,16 +77,23 @@ def check_measure(actor: access.Actor, kpi: KPI) -> None:
 
 
 def _known_keys(organization_id: int, keys: list[str]) -> dict[str, tuple[int, int, Decimal]]:
-    """Live rows holding any of ``keys``: key -> (id, kpi_id, value)."""
+    """Live rows holding any of ``keys``: key -> (id, kpi_id, value).
+
+    Plain SQL: building ORM lookups for a million keys costs more than probing the index.
+    """
     known: dict[str, tuple[int, int, Decimal]] = {}
-    for start in range(0, len(keys), KEY_CHUNK):
-        rows = Measurement.objects.filter(
-            organization_id=organization_id,
-            idempotency_key__in=keys[start : start + KEY_CHUNK],
-        ).values_list("idempotency_key", "id", "kpi_id", "value")
-        for key, pk, kpi_id, value in rows:
-            assert key is not None
-            known[key] = (pk, kpi_id, value)
+    table = Measurement._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(keys), KEY_CHUNK):
+            chunk = keys[start : start + KEY_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT idempotency_key, id, kpi_id, value FROM {table} "  # noqa: S608
+                f"WHERE organization_id = %s AND idempotency_key IN ({marks})",
+                [organization_id, *chunk],
+            )
+            for key, pk, kpi_id, value in cursor.fetchall():
+                known[key] = (pk, kpi_id, Decimal(str(value)))
     return known
 
 
@@ -101,13 +117,18 @@ def record_measurements(
     errors: dict[str, list[str]] = {}
     values: list[Decimal] = []
     for index, point in enumerate(points):
-        point_errors = _point_errors(point)
-        if point_errors:
-            for field, message in point_errors.items():
+        value, key = point.value, point.key
+        if (
+            point.at.tzinfo is None
+            or not value.is_finite()
+            or value.adjusted() >= MAX_VALUE_DIGITS
+            or (key is not None and not 0 < len(key) <= 200)
+        ):
+            for field, message in _point_errors(point).items():
                 errors[f"{index}.{field}"] = [message]
-            values.append(point.value)
+            values.append(value)
         else:
-            values.append(stored_value(point.value))
+            values.append(stored_value(value))
     if errors:
         raise ValidationError(errors)
 
@@ -163,24 +184,46 @@ def record_measurements(
     )
 
 
-def live_points(kpi: KPI, as_of: dt.date) -> list[MeasurementPoint]:
-    """The KPI's live (not superseded) measurements up to the end of ``as_of``, as engine
-    points on the organization's calendar days, in time order."""
+def _day_start(day: dt.date, tz: ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+
+
+def live_points(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> list[MeasurementPoint]:
+    """The KPI's live (not superseded) measurements from ``since`` (default: the first) to
+    the end of ``as_of``, as engine points on the organization's calendar days, in order."""
     tz = kpi.organization.tz
-    end = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    rows = (
-        Measurement.objects.filter(kpi=kpi, superseded_at=None, at__lt=end)
-        .order_by("at", "id")
-        .values_list("at", "value")
+    rows = Measurement.objects.filter(
+        kpi=kpi, superseded_at=None, at__lt=_day_start(as_of + dt.timedelta(days=1), tz)
     )
-    return [MeasurementPoint(at.astimezone(tz).date(), value) for at, value in rows]
+    if since is not None:
+        rows = rows.filter(at__gte=_day_start(since, tz))
+    return [
+        MeasurementPoint(at.astimezone(tz).date(), value)
+        for at, value in rows.order_by("at", "id").values_list("at", "value")
+    ]
 
 
 def kpi_now(kpi: KPI, as_of: dt.date | None = None) -> KPIResult:
     """Everything the engine says about ``kpi`` as of ``as_of`` (default: today, org time)."""
     organization = kpi.organization
     day = as_of or today_in(organization)
-    return kpi_result(kpi_spec(kpi), live_points(kpi, day), day, rules_for(organization))
+    rules = rules_for(organization)
+    tz = organization.tz
+    # Only the last few periods decide current, previous, stale and deteriorating, so a KPI
+    # with years of data is not read whole each time a point arrives.
+    latest = (
+        Measurement.objects.filter(
+            kpi=kpi, superseded_at=None, at__lt=_day_start(day + dt.timedelta(days=1), tz)
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    since = None
+    if latest is not None:
+        last_period = period_of(min(latest.astimezone(tz).date(), day), kpi.cadence)
+        since = shift(last_period, kpi.cadence, -(rules.deteriorating_count + 1)).start
+    return kpi_result(kpi_spec(kpi), live_points(kpi, day, since), day, rules)
 
 
 def update_driven_key_results(kpi: KPI, *, now: dt.datetime | None = None) -> int:
@@ -207,7 +250,20 @@ def update_driven_key_results(kpi: KPI, *, now: dt.datetime | None = None) -> in
     if not key_results:
         return 0
     today = today_in(kpi.organization)
-    points = live_points(kpi, today)
+    # `latest` needs the last period with data, cycle totals their cycle: read no further back.
+    tz = kpi.organization.tz
+    latest = (
+        Measurement.objects.filter(
+            kpi=kpi, superseded_at=None, at__lt=_day_start(today + dt.timedelta(days=1), tz)
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    starts = [kr.objective.cycle.start for kr in key_results if kr.kpi_value not in ("", "latest")]
+    if latest is not None:
+        starts.append(period_of(latest.astimezone(tz).date(), kpi.cadence).start)
+    points = live_points(kpi, today, min(starts)) if starts else []
     spec = kpi_spec(kpi)
     checkins = []
     for kr in key_results:
@@ -341,4 +397,93 @@ def derived_key(kpi: KPI, at: dt.datetime) -> str:
     Re-sending the same point changes nothing; sending another value for the same KPI and
     time is a correction.
     """
-    return f"kpi{kpi.pk}:{at.astimezone(dt.UTC).isoformat()}"
+    if at.tzinfo is not dt.UTC:
+        at = at.astimezone(dt.UTC)
+    return f"kpi{kpi.pk}:{at.isoformat()}"
+
+
+# --- API helper (issue 4): create, change and delete KPIs ----------------------------------
+# Keyword arguments, field-keyed ValidationError, PermissionDenied, StaleVersion on an edit
+# based on an old version. The caller has turned KPIs the actor may not see into "not found".
+
+KPI_FIELDS = frozenset(
+    {
+        "name",
+        "description",
+        "team",
+        "owner",
+        "unit",
+        "cadence",
+        "aggregation",
+        "direction",
+        "target",
+        "red",
+        "low",
+        "high",
+        "tolerance",
+        "private",
+    }
+)
+
+
+def _kpi_checks(actor: access.Actor, fields: dict[str, object]) -> None:
+    from headway.org.models import Membership
+
+    unknown = set(fields) - KPI_FIELDS
+    if unknown:
+        raise ValidationError({name: "this field cannot be changed here" for name in unknown})
+    team = fields.get("team")
+    if team is not None and getattr(team, "organization_id", None) != actor.organization.pk:
+        raise ValidationError({"team": "no such team"})
+    owner = fields.get("owner")
+    if (
+        owner is not None
+        and not Membership.objects.filter(organization=actor.organization, user=owner).exists()
+    ):
+        raise ValidationError({"owner": "not a person of this organization"})
+
+
+def create_kpi(actor: access.Actor, *, ref: str, name: str, **fields: object) -> KPI:
+    from django.core.validators import slug_re
+
+    _kpi_checks(actor, fields)
+    kpi = KPI(organization=actor.organization, ref=ref, name=name, **fields)
+    if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+        raise PermissionDenied("only leads of the team (and admins) add its KPIs")
+    if not slug_re.fullmatch(ref) or len(ref) > 100:
+        raise ValidationError({"ref": "use letters, digits, - and _ only (like churn-rate)"})
+    if KPI.objects.filter(organization=actor.organization, ref=ref).exists():
+        raise ValidationError({"ref": f"{ref!r} is already used"})
+    kpi.full_clean(exclude=["organization"], validate_constraints=False)
+    kpi.save()
+    return kpi
+
+
+def update_kpi(
+    actor: access.Actor, kpi: KPI, *, expected_version: int | None = None, **fields: object
+) -> KPI:
+    from headway.okrs.actions import bump, lock_for_update
+
+    _kpi_checks(actor, fields)
+    with transaction.atomic():
+        kpi = lock_for_update(KPI.objects.all(), kpi.pk, expected_version)
+        if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+            raise PermissionDenied(f"you may not change {kpi.name}")
+        for name, value in fields.items():
+            setattr(kpi, name, value)
+        if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+            raise PermissionDenied("you may not hand the KPI to a team you do not lead")
+        bump(kpi, {})
+    return kpi
+
+
+def delete_kpi(actor: access.Actor, kpi: KPI, *, expected_version: int | None = None) -> None:
+    from headway.okrs.actions import lock_for_update
+
+    with transaction.atomic():
+        kpi = lock_for_update(KPI.objects.all(), kpi.pk, expected_version)
+        if not access.can_edit_kpi(actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+            raise PermissionDenied(f"you may not delete {kpi.name}")
+        if kpi.key_results.exists():
+            raise ValidationError({"kpi": "key results follow this KPI: unlink them first"})
+        kpi.delete()

@@ -44,7 +44,9 @@ def stored_value(value: Decimal) -> Decimal:
 
 def _sqlite_datetime(value: dt.datetime) -> str:
     # What Django's SQLite backend writes for an aware datetime with USE_TZ: naive UTC text.
-    return str(value.astimezone(dt.UTC).replace(tzinfo=None))
+    if value.tzinfo is not dt.UTC:
+        value = value.astimezone(dt.UTC)
+    return value.isoformat(" ")[:-6]  # str() of the naive value, without "+00:00"
 
 
 def insert_rows(rows: Sequence[Row], using: str = "default") -> None:
@@ -69,8 +71,11 @@ def insert_rows(rows: Sequence[Row], using: str = "default") -> None:
             cursor.executemany(sql, list(rows))
 
 
-def _sqlite_rows(rows: Iterable[Row]) -> Iterable[tuple[object, ...]]:
-    for org, kpi, at, value, source, key, supersedes, created in rows:
+def _sqlite_rows(rows: Sequence[Row]) -> Iterable[tuple[object, ...]]:
+    created = {}
+    for org, kpi, at, value, source, key, supersedes, when in rows:
+        if when not in created:
+            created[when] = _sqlite_datetime(when)
         yield (
             org,
             kpi,
@@ -79,5 +84,5 @@ def _sqlite_rows(rows: Iterable[Row]) -> Iterable[tuple[object, ...]]:
             source,
             key,
             supersedes,
-            _sqlite_datetime(created),
+            created[when],
         )

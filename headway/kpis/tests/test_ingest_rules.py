@@ -166,3 +166,19 @@ def test_it_targets_the_nearest_bound_of_an_in_range_kpi(world, cycle):
     record_measurements(alice, kpi, [MeasurementInput(today_at(), Decimal(30))])
     kr = draft_recovery_objective(alice, kpi, cycle).key_results.get()
     assert (kr.start, kr.target) == (Decimal(30), Decimal(20))
+
+
+def test_it_stores_exactly_what_the_orm_would_store(world):
+    kpi = make_kpi(world)
+    at = dt.datetime(2026, 3, 29, 1, 30, 5, 120, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    record_measurements(
+        actor_for(world.alice, world.acme), kpi, [MeasurementInput(at, Decimal("12.50"))]
+    )
+    Measurement.objects.create(organization=world.acme, kpi=kpi, at=at, value=Decimal("12.50"))
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT at, value FROM kpis_measurement ORDER BY id")
+        fast, orm = cursor.fetchall()
+    assert fast == orm
+    assert [m.at for m in Measurement.objects.all()] == [at, at]
