@@ -1,0 +1,129 @@
+"""`python -m bench.pages`: time the objectives page and the alignment map on the large
+generated organization of bench.report (same sizes and options).
+
+Each page is requested through Django's test client as an admin of the organization (so
+every objective is listed), as of the generator's day; the figures are the best wall-clock
+and CPU time of ``--repeat`` requests, the number of queries and the size of the page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bench.report import OUT_DIR, parse_args, postgres_database
+
+PAGES = (("objectives page", "/objectives/"), ("alignment map", "/objectives/map/"))
+
+
+@dataclass(frozen=True)
+class PageFigures:
+    name: str
+    wall: float
+    cpu: float
+    queries: int
+    size: int
+
+
+def time_pages(organization_id: int, cycle_name: str, as_of: str, repeat: int) -> list[PageFigures]:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.measure import best_of
+    from headway.org.models import Membership, Organization, Role, User
+
+    organization = Organization.objects.get(pk=organization_id)
+    admin, _ = User.objects.get_or_create(email="bench-admin@bench.bench")
+    Membership.objects.get_or_create(organization=organization, user=admin, role=Role.ADMIN)
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin)
+    figures = []
+    for name, path in PAGES:
+        url = f"{path}?cycle={cycle_name}&as_of={as_of}"
+        response = client.get(url)
+        if response.status_code != 200:
+            raise SystemExit(f"{url} answered {response.status_code}")
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        wall, cpu = best_of(repeat, functools.partial(client.get, url))
+        figures.append(PageFigures(name, wall, cpu, len(queries), len(response.content)))
+    return figures
+
+
+def format_pages(figures: list[PageFigures], repeat: int) -> str:
+    lines = []
+    for f in figures:
+        lines.append(
+            f"{f.name:<16}{f.wall * 1000:8.0f} ms wall {f.cpu * 1000:8.0f} ms CPU (best of "
+            f"{repeat}), {f.queries} queries, {f.size / 1024:,.0f} KiB of HTML"
+        )
+    return "\n".join(lines)
+
+
+def run(args: argparse.Namespace) -> None:
+    from django.db import connection
+    from django.test.utils import override_settings
+
+    from bench.generate import Sizes, generate
+
+    sizes = Sizes(args.objectives, args.krs, args.checkins, args.kpis, args.days)
+    print(f"Headway pages benchmark: {connection.vendor}, Python {platform.python_version()}")
+    started = time.perf_counter()
+    generated = generate(sizes)
+    print(
+        f"generated       {sizes.objectives:,} objectives, {sizes.krs:,} key results, "
+        f"{sizes.checkins:,} check-ins, {sizes.kpis:,} KPIs in "
+        f"{time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    # Pages link their stylesheet; without collectstatic the manifest storage has no entries.
+    plain = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    default = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    with override_settings(STORAGES={"default": default, "staticfiles": plain}):
+        figures = time_pages(
+            generated.organization.pk,
+            generated.cycle.name,
+            generated.as_of.isoformat(),
+            args.repeat,
+        )
+    print(format_pages(figures, args.repeat), flush=True)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parse_args(argv)
+    OUT_DIR.mkdir(exist_ok=True)
+    data_dir = tempfile.mkdtemp(prefix="pages-", dir=OUT_DIR)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "headway.settings"
+    os.environ["HEADWAY_DATA_DIR"] = data_dir
+    os.environ["HEADWAY_DEBUG"] = "false"  # DEBUG keeps every query in memory
+    os.environ.pop("DATABASE_URL", None)
+    try:
+        if args.database_url:
+            with postgres_database(args.database_url) as url:
+                os.environ["DATABASE_URL"] = url
+                setup_and_run(args)
+        else:
+            setup_and_run(args)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+def setup_and_run(args: argparse.Namespace) -> None:
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    run(args)
+
+
+if __name__ == "__main__":
+    main()
