@@ -12,7 +12,7 @@ from django.utils.text import slugify
 
 from headway.kpis.models import KPI
 from headway.numbers import KRSpec, validate_kr
-from headway.okrs.models import Cycle, KeyResult, Objective
+from headway.okrs.models import Cycle, Initiative, KeyResult, Objective
 from headway.org import access
 from headway.org.models import Team, User
 
@@ -257,3 +257,9 @@ class KeyResultForm(forms.Form):
         if fields["type"] == KeyResult.Type.MILESTONE:
             fields["start"] = fields["target"] = None
         return fields
+
+
+class InitiativeForm(forms.Form):
+    title = forms.CharField(max_length=300)
+    status = forms.ChoiceField(choices=Initiative.Status.choices, initial=Initiative.Status.PLANNED)
+    url = forms.URLField(required=False, assume_scheme="https")

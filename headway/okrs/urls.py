@@ -11,6 +11,7 @@ urlpatterns = [
     path("key-results/validate/", views.kr_validate, name="kr_validate"),
     path("key-results/<slug:ref>/edit/", views.kr_edit, name="kr_edit"),
     path("key-results/<slug:ref>/move/", views.kr_move, name="kr_move"),
+    path("key-results/<slug:ref>/initiatives/", views.initiative_add, name="initiative_add"),
     path("<slug:ref>/", views.objective_detail, name="detail"),
     path("<slug:ref>/edit/", views.objective_edit, name="edit"),
     path("<slug:ref>/duplicate/", views.objective_duplicate, name="duplicate"),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from headway.okrs import actions
 from headway.okrs.forms import (
     CycleForm,
+    InitiativeForm,
     KeyResultForm,
     ObjectiveForm,
     free_ref,
@@ -481,3 +482,21 @@ def kr_move(request: OrgRequest, ref: str) -> HttpResponse:
         return redirect("okrs:detail", kr.objective.ref)
     messages.success(request, f"Moved “{kr.title}” to {target.title}.")
     return redirect("okrs:detail", target.ref)
+
+
+@require_POST
+@org_required
+def initiative_add(request: OrgRequest, ref: str) -> HttpResponse:
+    """Add an initiative (the work planned to move a KR; never counted in progress)."""
+    kr = _visible_kr(request, ref)
+    form = InitiativeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "An initiative needs a title (and a valid link, if any).")
+    else:
+        try:
+            actions.create_initiative(request.actor, key_result=kr, **form.cleaned_data)
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(request, "; ".join(getattr(e, "messages", [str(e)])))
+        else:
+            messages.success(request, f"Initiative added to “{kr.title}”.")
+    return redirect(f"{_url('okrs:detail', kr.objective.ref)}#kr-{kr.ref}")

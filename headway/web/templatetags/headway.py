@@ -77,6 +77,15 @@ def trend_arrow(value: str | None) -> str:
 
 
 @register.filter
+def confidences(key_results: list[dict[str, Any]]) -> str:
+    """The KRs' confidences as shown beside an objective: "7" or "4-8" (lowest to highest, with an en dash)."""
+    values = sorted({kr["confidence"] for kr in key_results if kr.get("confidence") is not None})
+    if not values:
+        return ""
+    return str(values[0]) if len(values) == 1 else f"{values[0]}\u2013{values[-1]}"
+
+
+@register.filter
 def get(mapping: dict[Any, Any] | None, key: Any) -> Any:
     return None if mapping is None else mapping.get(key)
 

@@ -274,3 +274,15 @@ def test_it_saves_screenshots_of_the_demo(pages):
         sign_in(page, ADMIN_EMAIL, DEFAULT_PASSWORD)
         _demo_screens(page, suffix)
         assert console.errors == []
+
+
+def test_it_filters_objectives_in_place(site, plan):
+    page, console = site.open()
+    sign_in(page, "alice@acme.test", PASSWORD)
+    page.goto("/objectives/")
+    assert page.locator("li.obj").count() == 4
+    page.get_by_label("Team").select_option("Finance")
+    expect(page.locator("li.obj")).to_have_count(1)
+    assert page.locator('li.obj[data-ref="finance-secret"]').count() == 1
+    assert "team=Finance" in page.url  # the filtered list can be bookmarked
+    assert console.errors == []

@@ -257,3 +257,19 @@ def test_it_opens_a_cycle(client, plan):
     assert response.status_code == 302
     client.force_login(plan.world.bob)
     assert client.get("/objectives/cycles/new/").status_code == 403
+
+
+def test_it_adds_an_initiative_to_a_key_result(client, plan):
+    client.force_login(plan.world.bob)
+    response = client.post(
+        "/objectives/key-results/revenue/initiatives/",
+        {"title": "Partner webinar", "status": "in_progress"},
+    )
+    assert response.status_code == 302
+    initiative = plan.revenue.initiatives.get()
+    assert (initiative.title, initiative.status) == ("Partner webinar", "in_progress")
+    html = client.get("/objectives/grow-revenue/").content.decode()
+    assert "Partner webinar" in html
+    client.force_login(plan.world.charlie)
+    response = client.post("/objectives/key-results/revenue/initiatives/", {"title": "x"})
+    assert response.status_code == 404
