@@ -78,7 +78,7 @@ def trend_arrow(value: str | None) -> str:
 
 @register.filter
 def confidences(key_results: list[dict[str, Any]]) -> str:
-    """The KRs' confidences as shown beside an objective: "7" or "4-8" (lowest to highest, with an en dash)."""
+    """KR confidences beside an objective: "7", or lowest to highest with an en dash."""
     values = sorted({kr["confidence"] for kr in key_results if kr.get("confidence") is not None})
     if not values:
         return ""
