@@ -83,14 +83,19 @@ def _known_keys(organization_id: int, keys: list[str]) -> dict[str, tuple[int, i
     """
     known: dict[str, tuple[int, int, Decimal]] = {}
     table = Measurement._meta.db_table
+    postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         for start in range(0, len(keys), KEY_CHUNK):
             chunk = keys[start : start + KEY_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
+            if postgres:  # one array parameter: a short statement, an index probe per key
+                where, params = "= ANY(%s)", [organization_id, chunk]
+            else:
+                where = f"IN ({', '.join(['%s'] * len(chunk))})"
+                params = [organization_id, *chunk]
             cursor.execute(
                 f"SELECT idempotency_key, id, kpi_id, value FROM {table} "  # noqa: S608
-                f"WHERE organization_id = %s AND idempotency_key IN ({marks})",
-                [organization_id, *chunk],
+                f"WHERE organization_id = %s AND idempotency_key {where}",
+                params,
             )
             for key, pk, kpi_id, value in cursor.fetchall():
                 known[key] = (pk, kpi_id, Decimal(str(value)))

@@ -155,3 +155,32 @@ def test_it_drafts_a_recovery_objective_from_the_kpi_page(alice, world, kpi):
     response = alice.post("/hooks/kpis/signups/recover/")
     assert response.status_code == 302
     assert Objective.objects.get().state == "draft"
+
+
+def test_it_lets_kpi_editors_add_alert_channels_and_keeps_members_out(alice, world, kpi, client):
+    alice.post(
+        "/hooks/kpis/signups/alerts/",
+        {
+            "channel-kind": "webhook",
+            "channel-url": "https://hooks.example.com/x",
+            "channel-secret": "shh",
+            "channel-on_red": "on",
+        },
+    )
+    from headway.alerts.models import AlertChannel
+
+    channel = AlertChannel.objects.get()
+    assert (channel.kind, channel.secret, channel.on_red, channel.on_green) == (
+        "webhook",
+        "shh",
+        True,
+        False,
+    )
+    assert not AlertSubscription.objects.exists()  # the channel form left choices alone
+    other = make_kpi(world, "company-kpi", team=world.company, owner=None)
+    client.force_login(world.bob)
+    client.post(
+        f"/hooks/kpis/{other.ref}/alerts/",
+        {"channel-kind": "slack", "channel-url": "https://hooks.example.com/y"},
+    )
+    assert AlertChannel.objects.count() == 1
