@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -39,9 +40,10 @@ def claim_due_sources(now: dt.datetime | None = None) -> list[int]:
     from headway.feeds.tasks import sync_source
 
     now = now or timezone.now()
+    # A source saved without a next run (admin, API) is due at once.
     due = list(
-        Source.objects.filter(enabled=True, next_run_at__lte=now)
-        .order_by("next_run_at")
+        Source.objects.filter(Q(next_run_at__lte=now) | Q(next_run_at=None), enabled=True)
+        .order_by(F("next_run_at").asc(nulls_first=True))
         .values_list("id", "next_run_at")[:CLAIM_LIMIT]
     )
     claimed = []

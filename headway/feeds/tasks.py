@@ -11,8 +11,11 @@ from headway.feeds.models import SyncLog
 
 @task()
 def sync_source(source_id: int, trigger: str = "schedule", since: str = "", until: str = "") -> str:
+    from headway.feeds.models import Source
     from headway.feeds.sync import run_sync
 
+    if not Source.objects.filter(pk=source_id).exists():
+        return "the source was removed"
     log = run_sync(
         source_id,
         SyncLog.Trigger(trigger),

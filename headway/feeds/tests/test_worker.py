@@ -93,3 +93,14 @@ def test_it_runs_due_syncs_from_the_worker_command(source):
     assert Measurement.objects.count() == 1
     assert SyncLog.objects.get().error == ""
     assert WorkerHeartbeat.objects.filter(worker_id="batch-1").exists()
+
+
+def test_it_runs_a_source_saved_without_a_next_run_and_skips_a_removed_one(
+    source, django_capture_on_commit_callbacks
+):
+    Source.objects.filter(pk=source.pk).update(next_run_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert scheduler.claim_due_sources() == [source.pk]
+    source.delete()
+    assert drain() == 1
+    assert DBTaskResult.objects.get().return_value == "the source was removed"
