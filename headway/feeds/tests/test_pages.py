@@ -184,3 +184,28 @@ def test_it_lets_kpi_editors_add_alert_channels_and_keeps_members_out(alice, wor
         {"channel-kind": "slack", "channel-url": "https://hooks.example.com/y"},
     )
     assert AlertChannel.objects.count() == 1
+
+
+def test_it_shows_the_feeds_page_in_a_fixed_number_of_queries(
+    bob, kpi, django_assert_max_num_queries
+):
+    from headway.feeds.models import SyncLog
+
+    def add(n):
+        for i in range(n):
+            source = Source.objects.create(
+                organization=kpi.organization, kpi=kpi, name=f"s{i}", kind="http", url="https://x"
+            )
+            SyncLog.objects.create(
+                organization=kpi.organization,
+                source=source,
+                trigger="manual",
+                started_at=timezone.now(),
+            )
+
+    add(1)
+    with django_assert_max_num_queries(20) as few:
+        assert bob.get("/hooks/kpis/signups/").status_code == 200
+    add(10)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert bob.get("/hooks/kpis/signups/").status_code == 200
