@@ -96,6 +96,8 @@ def etag(response: HttpResponse, obj: Any) -> None:
 
 
 def get_or_404(queryset: QuerySet[M], **lookup: Any) -> M:
+    if any(isinstance(v, str) and "\x00" in v for v in lookup.values()):
+        raise Http404("not found")  # no database stores NUL in text (a path with %00)
     obj = queryset.filter(**lookup).first()
     if obj is None:
         raise Http404("not found")

@@ -80,7 +80,7 @@ def audit_log(
 
 @router.get(
     "/audit/export",
-    response={200: Any, **ERRORS},
+    response=ERRORS,
     openapi_extra={
         "responses": {
             "200": {

@@ -40,7 +40,7 @@ router = Router(tags=["okrs"])
 
 REF = r"^[-a-zA-Z0-9_]{1,100}$"
 Ref: Any = param_functions.Path(..., pattern=REF)
-CycleName: Any = param_functions.Path(..., pattern=r"^[^/\x00]{1,100}$")
+CycleName: Any = param_functions.Path(..., pattern=r"^[^/]{1,100}$")
 Id: Any = param_functions.Path(..., ge=1, le=MAX_ID)
 STALE = {412: serialize.StaleOut}
 
@@ -100,14 +100,14 @@ class CycleOut(Schema):
 
 
 class CycleIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100, pattern=r"^[^/\x00]+$")
+    name: str = Field(..., min_length=1, max_length=100, pattern=r"^[^/]+$")
     start: dt.date
     end: dt.date
     parent: str | None = None
 
 
 class CyclePatch(Schema):
-    name: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[^/\x00]+$")
+    name: str | None = Field(None, min_length=1, max_length=100, pattern=r"^[^/]+$")
     start: dt.date | None = None
     end: dt.date | None = None
     parent: str | None = None

@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import secrets
@@ -128,3 +129,14 @@ def test_it_rate_limits_sign_in_attempts(api_world, client, frozen_clock):
     assert 429 not in answers[:10]
     assert answers[10] == 429
     assert client.get("/login/").status_code == 200
+
+
+def test_it_publishes_a_spec_without_duplicate_keys(client):
+    # Swagger UI parses the spec with a strict YAML parser: one duplicated key and the docs
+    # page stays blank.
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        assert len(keys) == len(set(keys)), f"duplicated keys in {keys}"
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
