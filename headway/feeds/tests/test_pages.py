@@ -191,7 +191,7 @@ def test_it_shows_the_feeds_page_in_a_fixed_number_of_queries(
 ):
     from headway.feeds.models import SyncLog
 
-    def add(n):
+    def add(n: int) -> None:
         for i in range(n):
             source = Source.objects.create(
                 organization=kpi.organization, kpi=kpi, name=f"s{i}", kind="http", url="https://x"
