@@ -33,12 +33,11 @@ class PageFigures:
 
 
 def time_pages(organization_id: int, cycle_name: str, as_of: str, repeat: int) -> list[PageFigures]:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from bench.measure import best_of
     from headway.org.models import Membership, Organization, Role, User
+    from headway.web.tests.helpers import queries_run
 
     organization = Organization.objects.get(pk=organization_id)
     admin, _ = User.objects.get_or_create(email="bench-admin@bench.bench")
@@ -51,7 +50,7 @@ def time_pages(organization_id: int, cycle_name: str, as_of: str, repeat: int) -
         response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url} answered {response.status_code}")
-        with CaptureQueriesContext(connection) as queries:
+        with queries_run() as queries:
             client.get(url)
         wall, cpu = best_of(repeat, functools.partial(client.get, url))
         figures.append(PageFigures(name, wall, cpu, len(queries), len(response.content)))
@@ -101,6 +100,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
     OUT_DIR.mkdir(exist_ok=True)
     data_dir = tempfile.mkdtemp(prefix="pages-", dir=OUT_DIR)
+    os.mkdir(os.path.join(data_dir, "static"))  # whitenoise warns when STATIC_ROOT is missing
     os.environ["DJANGO_SETTINGS_MODULE"] = "headway.settings"
     os.environ["HEADWAY_DATA_DIR"] = data_dir
     os.environ["HEADWAY_DEBUG"] = "false"  # DEBUG keeps every query in memory

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
+from django.db import connection
 from django.test.html import parse_html
 
 ROW = re.compile(r"<(?:li|div|a|section)[^>]*\sdata-ref=\"([^\"]+)\"([^>]*)>")
@@ -25,3 +29,17 @@ def shown(value: float | int | None) -> str:
 
 def text(html: str) -> str:
     return str(parse_html(html))
+
+
+@contextmanager
+def queries_run() -> Iterator[list[str]]:
+    """Every SQL statement run inside the block. (CaptureQueriesContext misses a test client
+    request's queries: Django's request_started signal resets the query log.)"""
+    seen: list[str] = []
+
+    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        yield seen
