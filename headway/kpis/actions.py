@@ -492,3 +492,44 @@ def delete_kpi(actor: access.Actor, kpi: KPI, *, expected_version: int | None = 
         if kpi.key_results.exists():
             raise ValidationError({"kpi": "key results follow this KPI: unlink them first"})
         kpi.delete()
+
+
+# --- Web helper (issue 3): correct or delete one measurement from the KPI page --------------
+# Both keep history: the old row is superseded (superseded_at set), never erased.
+
+
+def correct_measurement(
+    actor: access.Actor, measurement: Measurement, *, value: Decimal
+) -> IngestResult:
+    """Replace the value of one live measurement (a new row supersedes it)."""
+    kpi = measurement.kpi
+    check_measure(actor, kpi)
+    if measurement.superseded_at is not None:
+        raise ValidationError({"value": "this measurement was already corrected or deleted"})
+    with transaction.atomic():
+        if measurement.idempotency_key is None:
+            # Give the row its derived key so record_measurements treats the new value as a
+            # correction of it (same key, another value), with all that follows from one.
+            key = derived_key(kpi, measurement.at)
+            Measurement.objects.filter(pk=measurement.pk).update(idempotency_key=key)
+            measurement.idempotency_key = key
+        return record_measurements(
+            actor,
+            kpi,
+            [MeasurementInput(at=measurement.at, value=value, key=measurement.idempotency_key)],
+            source=Measurement.Source.WEB,
+        )
+
+
+def delete_measurement(actor: access.Actor, measurement: Measurement) -> None:
+    """Take one measurement out of every number (the row stays, superseded, as history)."""
+    kpi = measurement.kpi
+    check_measure(actor, kpi)
+    now = timezone.now()
+    with transaction.atomic():
+        changed = Measurement.objects.filter(pk=measurement.pk, superseded_at=None).update(
+            superseded_at=now, idempotency_key=None
+        )
+        if not changed:
+            raise ValidationError({"measurement": "this measurement was already deleted"})
+        update_driven_key_results(kpi, now=now)
