@@ -12,7 +12,8 @@ urlpatterns = [
         ),
         name="login",
     ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", auth_views.LogoutView.as_view(next_page="login"), name="logout"),
+    path("favicon.ico", views.favicon),
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(

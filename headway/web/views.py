@@ -3,8 +3,9 @@ from __future__ import annotations
 from csp.decorators import csp_exempt
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -151,3 +152,8 @@ def gallery_copy(request: OrgRequest, slug: str) -> HttpResponse:
     if created.objectives:
         return redirect("okrs:detail", created.objectives[0])
     return redirect("kpis:board")
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico on pages without an icon link (the admin's, for one).
+    return redirect(static("web/favicon.svg"), permanent=True)

@@ -237,3 +237,9 @@ def test_it_copies_a_gallery_example_as_drafts(client, plan):
     page = client.get(response["Location"])
     assert page.status_code == 200
     assert "ARR" in page.content.decode()
+
+
+def test_it_sends_a_signed_out_person_to_sign_in_and_serves_a_favicon(client, plan):
+    client.force_login(plan.world.bob)
+    assert client.post("/logout/")["Location"] == "/login/"
+    assert client.get("/favicon.ico")["Location"].endswith("web/favicon.svg")
