@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from headway.audit.record import record_batch, record_created
 from headway.kpis.convert import kpi_spec
 from headway.kpis.ingest import Row, insert_rows, stored_value
 from headway.kpis.models import KPI, Measurement
@@ -175,6 +176,19 @@ def record_measurements(
                 superseded_at=now, idempotency_key=None
             )
         insert_rows(rows)
+        if rows:
+            # insert_rows sends no signals: one audit event for the batch (API helper).
+            record_batch(
+                organization_id=organization_id,
+                object_type="measurement",
+                scope=("kpi", kpi.pk),
+                label=f"{len(rows)} measurement(s) of {kpi.ref}",
+                changes={
+                    "created": [None, len(rows) - len(superseded)],
+                    "corrected": [None, len(superseded)],
+                    "values": [None, [f"{row[2].isoformat()}={row[3]}" for row in rows[:100]]],
+                },
+            )
         moved = 0
         if rows:
             moved = update_driven_key_results(kpi, now=now)
@@ -299,7 +313,7 @@ def update_driven_key_results(kpi: KPI, *, now: dt.datetime | None = None) -> in
                 note=f"moved by KPI {kpi.ref}",
             )
         )
-    CheckIn.objects.bulk_create(checkins)
+    record_created(CheckIn.objects.bulk_create(checkins))  # bulk_create sends no signals
     return len(checkins)
 
 
