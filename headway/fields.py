@@ -59,11 +59,13 @@ class ExactDecimalField(models.DecimalField):  # type: ignore[type-arg]
             ) from None
         if connection.vendor == "sqlite":
             # Normalised text so that 5, 5.0 and 5.000 are stored the same way.
-            return _plain(value)
+            return _plain(value, self.max_digits)
         return value
 
 
-def _plain(value: Decimal) -> str:
+def _plain(value: Decimal, max_digits: int = 30) -> str:
+    # Enough precision for every digit the column keeps: the default 28 would round.
+    context = Context(prec=max_digits)
     if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
-    return format(value.normalize(), "f")
+        return str(value.quantize(Decimal(1), context=context))
+    return format(value.normalize(context), "f")

@@ -9,7 +9,16 @@ from headway.org.models import Organization
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "value",
-    ["0.1", "99.9", "-0.0000000001", "12345678901234567890", "0.3333333333", "100000"],
+    [
+        "0.1",
+        "99.9",
+        "-0.0000000001",
+        "12345678901234567890",
+        "0.3333333333",
+        "100000",
+        # 30 significant digits: more than Python's default decimal context keeps.
+        "12345678901234567890.1234567891",
+    ],
 )
 def test_it_round_trips_decimals_exactly(value):
     org = Organization.objects.create(name="Exact", on_track_max=Decimal(value))
