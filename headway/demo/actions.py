@@ -10,10 +10,9 @@ from zoneinfo import ZoneInfo
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from headway.demo.data import ADMIN_EMAIL, TIME_ZONE, build_demo, objective_levels
+from headway.demo.data import ADMIN_EMAIL, TIME_ZONE, build_demo
 from headway.okrfiles import ImportSummary, import_data
-from headway.okrs.models import Objective
-from headway.org.models import Organization, User
+from headway.org.models import User
 
 DEFAULT_PASSWORD = "headway-demo"  # noqa: S105 (the demo's published password)
 SIGN_IN_URL = "http://127.0.0.1:8000/"
@@ -34,15 +33,6 @@ def set_demo_passwords(data: Mapping[str, Any], password: str) -> None:
     User.objects.filter(email__in=admins).update(is_staff=True, is_superuser=True)
 
 
-def set_objective_levels(data: Mapping[str, Any]) -> None:
-    # OKR files have no `level` key yet, so imported objectives all start as team objectives.
-    organization = Organization.objects.get(name=data["organization"])
-    levels = objective_levels(data)
-    for level in set(levels.values()):
-        refs = [ref for ref, value in levels.items() if value == level]
-        Objective.objects.filter(organization=organization, ref__in=refs).update(level=level)
-
-
 def load_demo(today: date, password: str = DEFAULT_PASSWORD) -> ImportSummary:
     """Import (or refresh) the demo organization as of ``today``; returns the import summary.
 
@@ -53,7 +43,6 @@ def load_demo(today: date, password: str = DEFAULT_PASSWORD) -> ImportSummary:
     data = build_demo(today)
     with transaction.atomic():
         summary = import_data(data, filename="<demo>")
-        set_objective_levels(data)
         set_demo_passwords(data, password)
     return summary
 

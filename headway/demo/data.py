@@ -8,7 +8,6 @@ gives the same document.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -33,17 +32,17 @@ def year_cycle(year: int) -> Cycle:
     return Cycle(str(year), date(year, 1, 1), date(year, 12, 31))
 
 
-def objective_levels(data: Mapping[str, Any]) -> dict[str, str]:
-    """Each objective's level by ref: the company team's are company objectives, those owned
+def with_levels(objectives: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Objectives with their level: the company team's are company objectives, those owned
     by a member (not a lead) are personal, the others are team objectives."""
-    members = {p["email"] for p in data["people"] if p["role"] == "member"}
+    members = {p["email"] for p in people.PEOPLE if p["role"] == "member"}
 
     def level(objective: dict[str, Any]) -> str:
         if objective["team"] == people.COMPANY:
             return "company"
         return "personal" if objective["owner"] in members else "team"
 
-    return {objective["ref"]: level(objective) for objective in data["objectives"]}
+    return [{**objective, "level": level(objective)} for objective in objectives]
 
 
 def build_demo(today: date) -> dict[str, Any]:
@@ -64,5 +63,7 @@ def build_demo(today: date) -> dict[str, Any]:
         "people": [{**person, "teams": list(person["teams"])} for person in people.PEOPLE],
         "cycles": cycles,
         "kpis": build_kpis(today, current),
-        "objectives": [*build_current(current, today), *build_previous(previous, today)],
+        "objectives": with_levels(
+            [*build_current(current, today), *build_previous(previous, today)]
+        ),
     }
