@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from pytest_django.fixtures import Settings
 
 from headway.org.models import Membership, Organization, Role, Team, User
@@ -25,6 +26,10 @@ def _test_settings(settings: Settings, tmp_path: Path) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Rate-limit counters start from zero in every test. Live servers run in this process,
+    # so a local-memory cache is shared with them just as the database cache is in production.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
 
 
 @dataclass

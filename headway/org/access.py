@@ -12,7 +12,7 @@ that the existence of another tenant's objects is not revealed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -51,7 +51,7 @@ class Actor:
         return team_id in self.team_ids
 
 
-def subtree_ids(parent_of: dict[int, int | None], roots: Iterable[int]) -> frozenset[int]:
+def subtree_ids(parent_of: Mapping[int, int | None], roots: Iterable[int]) -> frozenset[int]:
     """The given teams and every team below them, from a child -> parent map."""
     children: dict[int, list[int]] = {}
     for child, parent in parent_of.items():
