@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from headway.feeds.tests.helpers import make_kpi, today_at
 from headway.kpis.actions import (
@@ -182,3 +184,14 @@ def test_it_stores_exactly_what_the_orm_would_store(world):
         fast, orm = cursor.fetchall()
     assert fast == orm
     assert [m.at for m in Measurement.objects.all()] == [at, at]
+
+
+@given(
+    st.decimals(min_value=Decimal("-1e19"), max_value=Decimal("1e19"), allow_nan=False, places=None)
+)
+def test_it_writes_the_same_text_as_the_field_for_any_value(value):
+    from headway.fields import _plain
+    from headway.kpis.ingest import stored_text, stored_value
+
+    rounded = stored_value(value)
+    assert stored_text(rounded) == _plain(rounded)
