@@ -1,8 +1,14 @@
 """What the objective pages show, assembled from the cycle report (numbers) and a few
-small reads (levels, people, links), in a fixed number of queries."""
+small reads (levels, people, links), in a fixed number of queries.
+
+The list and the map show thousands of rows in a large organization, so each row's display
+strings are made here in one pass (with the same filters the templates use) and the
+templates only print them: no include, tag or filter per row (docs/web.md).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +16,7 @@ from headway.okrs.models import Cycle, Objective
 from headway.org import access
 from headway.org.models import Team
 from headway.reports.build import Report
+from headway.web.templatetags.headway import confidences, pct, pct_width, status_label
 
 FILTERS = ("team", "owner", "status", "kind")
 VIEWS = (("all", "All"), ("company", "Company"), ("team", "Teams"), ("personal", "Personal"))
@@ -86,3 +93,71 @@ def alignment_tree(report: Report, facts: dict[str, dict[str, Any]]) -> list[Nod
         return Node(listed[ref], [build(child, path) for child in children.get(ref, [])])
 
     return [build(ref, frozenset()) for ref in roots]
+
+
+def bar(objective: dict[str, Any]) -> dict[str, Any]:
+    """The display strings of an objective's row: link, progress bar and status badge."""
+    progress = objective["progress"]
+    return {
+        "ref": objective["ref"],
+        "title": objective["title"],
+        "level": objective["level"],
+        "team": objective["team"],
+        # As `headway report --format json` writes it (test helpers read it back).
+        "progress": "" if progress is None else str(progress),
+        "width": pct_width(progress),
+        "pct": pct(progress),
+        "status": objective["status"],
+        "status_label": status_label(objective["status"]),
+    }
+
+
+def list_rows(
+    objectives: list[dict[str, Any]], detail_url: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """One row per objective of the list page."""
+    rows = []
+    for objective in objectives:
+        count = len(objective["key_results"])
+        meta = [
+            objective["team"],
+            objective["owner_name"] or "no owner",
+            objective["kind"],
+            f"{count} KR{'' if count == 1 else 's'}",
+        ]
+        confidence = confidences(objective["key_results"])
+        if confidence:
+            meta.append(f"confidence {confidence}")
+        row = bar(objective)
+        row["href"] = detail_url(objective["ref"])
+        row["meta"] = " · ".join(meta)
+        rows.append(row)
+    return rows
+
+
+def map_rows(
+    tree: list[Node], detail_url: Callable[[str], str], open_depth: int
+) -> list[dict[str, Any]]:
+    """The forest as a flat list in document order, so the template draws the nested lists
+    with one loop: a node with children opens a list (``children``: how many, ``open``:
+    shown or folded), and each leaf says how many enclosing lists end after it
+    (``closes``)."""
+    rows: list[dict[str, Any]] = []
+
+    def walk(nodes: list[Node], depth: int) -> None:
+        for node in nodes:
+            row = bar(node.objective)
+            row["href"] = detail_url(node.objective["ref"])
+            row["repeated"] = node.repeated
+            row["children"] = len(node.children)
+            row["open"] = depth < open_depth
+            row["closes"] = 0
+            rows.append(row)
+            if node.children:
+                walk(node.children, depth + 1)
+                rows[-1]["closes"] += 1  # the last row drawn inside this node's list
+
+    walk(tree, 0)
+    for row in rows:
+        row["closes"] = range(row["closes"])
+    return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -25,6 +26,8 @@ from headway.okrs.pages import (
     VIEWS,
     alignment_tree,
     filter_objectives,
+    list_rows,
+    map_rows,
     objective_facts,
     team_names,
 )
@@ -34,11 +37,29 @@ from headway.web import charts
 from headway.web.decorators import OrgRequest, org_required
 from headway.web.report import by_ref, choose_cycle, cycles_of, report_for
 from headway.web.series import kr_series
+from headway.web.templatetags.headway import page_url, ref_links
 
 
 def _cycle_page(request: OrgRequest) -> tuple[list[Cycle], Cycle | None]:
     cycles = cycles_of(request.actor)
     return cycles, choose_cycle(cycles, request.GET.get("cycle"), request.as_of)
+
+
+# The list draws this many objectives, then a "show more" that adds as many again: a
+# large organization's thousands of rows are a slow page and a list nobody reads.
+LIST_PAGE = 200
+# The map unfolds every branch up to this many objectives; beyond, only the top level's
+# children are shown and deeper branches start folded.
+MAP_UNFOLDED = 150
+
+
+def _shown(value: str | None) -> int:
+    """How many rows of the list to draw: ``?shown=``, a multiple of LIST_PAGE."""
+    try:
+        shown = int(value or LIST_PAGE)
+    except ValueError:
+        return LIST_PAGE
+    return max(1, -(-shown // LIST_PAGE)) * LIST_PAGE
 
 
 @org_required
@@ -53,6 +74,20 @@ def objective_list(request: OrgRequest) -> HttpResponse:
         view = "all"
     params = {name: request.GET.get(name, "") for name in ("team", "owner", "status", "kind")}
     objectives = filter_objectives(report, facts, view, params)
+    shown = _shown(request.GET.get("shown"))
+    keep_query = {k: v for k, v in {"cycle": cycle.name, "view": view, **params}.items() if v}
+    more = request.htmx and request.htmx.target == "more-objectives"
+    # "Show more" asks for the rows it adds only; a plain link draws the page up to them.
+    first = shown - LIST_PAGE if more else 0
+    context = {
+        "rows": list_rows(objectives[first:shown], ref_links(request, "okrs:detail")),
+        "total": len(objectives),
+        "hidden": max(0, len(objectives) - shown),
+        "next_page": min(LIST_PAGE, len(objectives) - shown),
+        "more_url": page_url(request, "okrs:list", **keep_query, shown=shown + LIST_PAGE),
+    }
+    if more:
+        return render(request, "okrs/_rows.html", context)
     owners = sorted(
         {
             (o["owner"], o.get("owner_name") or o["owner"])
@@ -61,20 +96,19 @@ def objective_list(request: OrgRequest) -> HttpResponse:
         },
         key=lambda p: p[1],
     )
-    context = {
+    context |= {
         "nav": "objectives",
         "title": f"Objectives {cycle.name}",
         "cycles": cycles,
         "cycle": cycle,
         "report": report,
-        "objectives": objectives,
         "view": view,
         "views": VIEWS,
         "params": params,
         "teams": team_names(request.actor),
         "owners": owners,
         "statuses": ("on_track", "at_risk", "off_track", "no_data", "draft", "closed"),
-        "keep_query": {k: v for k, v in {"cycle": cycle.name, "view": view, **params}.items() if v},
+        "keep_query": keep_query,
     }
     template = (
         "okrs/_list.html"
@@ -91,6 +125,7 @@ def alignment_map(request: OrgRequest) -> HttpResponse:
         return render(request, "okrs/no_cycle.html", {"nav": "map", "title": "Alignment map"})
     report = report_for(request.actor, cycle, request.as_of)
     tree = alignment_tree(report, objective_facts(request.actor, cycle))
+    open_depth = sys.maxsize if len(report["objectives"]) <= MAP_UNFOLDED else 1
     return render(
         request,
         "okrs/map.html",
@@ -99,7 +134,8 @@ def alignment_map(request: OrgRequest) -> HttpResponse:
             "title": f"Alignment map {cycle.name}",
             "cycles": cycles,
             "cycle": cycle,
-            "tree": tree,
+            "nodes": map_rows(tree, ref_links(request, "okrs:detail"), open_depth),
+            "folded": open_depth != sys.maxsize,
             "report": report,
             "keep_query": {"cycle": cycle.name},
         },

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -93,12 +94,26 @@ def get(mapping: dict[Any, Any] | None, key: Any) -> Any:
 @register.simple_tag(takes_context=True)
 def link(context: template.Context, name: str, *args: Any, **query: Any) -> str:
     """``reverse(name, args)`` keeping the page's ``?as_of=`` (and extra query values)."""
+    return page_url(context.get("request"), name, *args, **query)
+
+
+def page_url(request: Any, name: str, *args: Any, **query: Any) -> str:
+    """The ``link`` tag, for views."""
     url = reverse(name, args=args)
-    request = context.get("request")
     params = {k: v for k, v in query.items() if v not in (None, "")}
     if request is not None and getattr(request, "as_of_given", False):
         params.setdefault("as_of", request.as_of.isoformat())
     return f"{url}?{urlencode(params)}" if params else url
+
+
+def ref_links(request: Any, name: str) -> Callable[[str], str]:
+    """``ref -> link(name, ref)`` for thousands of rows: one ``reverse`` for all of them
+    (a ref is a slug, so it goes into the URL as it is)."""
+    head, tail = reverse(name, args=["-"]).rsplit("-", 1)
+    query = ""
+    if request is not None and getattr(request, "as_of_given", False):
+        query = "?" + urlencode({"as_of": request.as_of.isoformat()})
+    return lambda ref: f"{head}{ref}{tail}{query}"
 
 
 @register.inclusion_tag("web/_org_menu.html", takes_context=True)
