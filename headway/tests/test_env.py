@@ -36,7 +36,7 @@ def test_it_reads_secrets_from_a_file(monkeypatch, tmp_path):
 
 def test_it_fails_loudly_when_the_secret_file_is_missing(monkeypatch, tmp_path):
     monkeypatch.setenv("HW_KEY_FILE", str(tmp_path / "absent"))
-    with pytest.raises(ConfigError, match="HW_KEY_FILE=.*cannot read"):
+    with pytest.raises(ConfigError, match=r"HW_KEY_FILE=.*cannot read"):
         envstr("HW_KEY")
 
 
