@@ -7,6 +7,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -88,6 +89,7 @@ def _known_keys(organization_id: int, keys: list[str]) -> dict[str, tuple[int, i
     with connection.cursor() as cursor:
         for start in range(0, len(keys), KEY_CHUNK):
             chunk = keys[start : start + KEY_CHUNK]
+            params: list[Any]
             if postgres:  # one array parameter: a short statement, an index probe per key
                 where, params = "= ANY(%s)", [organization_id, chunk]
             else:
@@ -446,7 +448,7 @@ KPI_FIELDS = frozenset(
 
 
 def _kpi_checks(actor: access.Actor, fields: dict[str, object]) -> None:
-    from headway.org.models import Membership
+    from headway.org.models import Membership, User
 
     unknown = set(fields) - KPI_FIELDS
     if unknown:
@@ -455,9 +457,9 @@ def _kpi_checks(actor: access.Actor, fields: dict[str, object]) -> None:
     if team is not None and getattr(team, "organization_id", None) != actor.organization.pk:
         raise ValidationError({"team": "no such team"})
     owner = fields.get("owner")
-    if (
-        owner is not None
-        and not Membership.objects.filter(organization=actor.organization, user=owner).exists()
+    if owner is not None and not (
+        isinstance(owner, User)
+        and Membership.objects.filter(organization=actor.organization, user=owner).exists()
     ):
         raise ValidationError({"owner": "not a person of this organization"})
 
