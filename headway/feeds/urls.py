@@ -1,9 +1,9 @@
-from django.urls import URLPattern, URLResolver, include, path
+"""Inbound webhooks, mounted at /hooks/. The feed pages are in pages_urls, at /feeds/."""
+
+from django.urls import URLPattern, URLResolver, path
 
 from headway.feeds import hooks
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("kpi/<str:token>/", hooks.kpi_hook, name="kpi-hook"),
-    # The feed pages; the lead may mount headway.feeds.pages_urls elsewhere (e.g. /feeds/).
-    path("", include("headway.feeds.pages_urls")),
 ]

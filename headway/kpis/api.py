@@ -290,9 +290,13 @@ def list_measurements(
     limit: int | None = None,
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
+    history: bool = False,
 ) -> dict[str, Any]:
+    """The KPI's live measurements; `history=true` adds the corrected (superseded) ones."""
     kpi = get_or_404(visible_kpis(request), ref=ref)
     measurements = Measurement.objects.filter(organization=kpi.organization_id, kpi=kpi)
+    if not history:
+        measurements = measurements.filter(superseded_at=None)
     if since is not None:
         measurements = measurements.filter(at__gte=since)
     if until is not None:

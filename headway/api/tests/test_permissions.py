@@ -92,6 +92,25 @@ def test_it_ingests_measurements_idempotently(api_world):
     assert Measurement.objects.get(idempotency_key="nov-3").value == Decimal("7.25")
 
 
+def test_it_lists_live_measurements_and_the_corrected_ones_on_request(api_world):
+    bob = api_world.bob
+    bob.post(
+        "kpis/acme-mrr/measurements", {"points": [{"at": "2026-11-02", "value": 7, "key": "k"}]}
+    )
+    fixed = bob.post(
+        "kpis/acme-mrr/measurements", {"points": [{"at": "2026-11-02", "value": 8, "key": "k"}]}
+    )
+    assert fixed.json()["corrected"] == 1
+
+    def listed(query: str) -> list[tuple[object, bool]]:
+        items = bob.get(f"kpis/acme-mrr/measurements{query}").json()["items"]
+        # The correction takes over the key, so the rows are found by their time.
+        return [(m["value"], m["superseded"]) for m in items if m["at"].startswith("2026-11-02")]
+
+    assert listed("") == [(8, False)]
+    assert sorted(listed("?history=true"), key=str) == [(7, True), (8, False)]
+
+
 def test_it_creates_tokens_shown_once_and_stores_only_a_hash(api_world, client):
     world = api_world.world
     client.force_login(world.bob)

@@ -33,7 +33,7 @@ def alice(client, world):
 def test_it_previews_an_upload_with_row_errors_then_imports_a_clean_one(bob, kpi):
     bad = SimpleUploadedFile("m.csv", b"day,amount\n2026-10-01,1\n2026-10-02,lots\n")
     response = bob.post(
-        "/hooks/upload/",
+        "/feeds/upload/",
         {"file": bad, "kpi": "signups", "time_column": "day", "value_column": "amount"},
     )
     assert response.status_code == 302
@@ -45,7 +45,7 @@ def test_it_previews_an_upload_with_row_errors_then_imports_a_clean_one(bob, kpi
 
     good = SimpleUploadedFile("m.csv", b"day,amount\n2026-10-01,1\n2026-10-02,2\n")
     response = bob.post(
-        "/hooks/upload/",
+        "/feeds/upload/",
         {"file": good, "kpi": "signups", "time_column": "day", "value_column": "amount"},
     )
     preview = bob.get(response["Location"])
@@ -59,7 +59,7 @@ def test_it_previews_an_upload_with_row_errors_then_imports_a_clean_one(bob, kpi
 
 def test_it_hides_another_persons_upload(bob, world, kpi, client):
     bob.post(
-        "/hooks/upload/",
+        "/feeds/upload/",
         {
             "file": SimpleUploadedFile("m.csv", b"time,value\n2026-10-01,1\n"),
             "kpi": "signups",
@@ -70,14 +70,14 @@ def test_it_hides_another_persons_upload(bob, world, kpi, client):
     from headway.feeds.models import Upload
 
     client.force_login(world.alice)
-    assert client.get(f"/hooks/upload/{Upload.objects.get().pk}/").status_code == 404
+    assert client.get(f"/feeds/upload/{Upload.objects.get().pk}/").status_code == 404
 
 
 def test_it_configures_a_source_and_queues_a_sync_after_commit(
     bob, kpi, django_capture_on_commit_callbacks
 ):
     response = bob.post(
-        "/hooks/kpis/signups/sources/new/",
+        "/feeds/kpis/signups/sources/new/",
         {
             "name": "warehouse",
             "kind": "sql",
@@ -97,38 +97,38 @@ def test_it_configures_a_source_and_queues_a_sync_after_commit(
     assert source.database_url == "sqlite:////tmp/x.db"
     assert source.next_run_at is not None
     assert source.next_run_at > timezone.now()
-    page = bob.get("/hooks/kpis/signups/").content.decode()
+    page = bob.get("/feeds/kpis/signups/").content.decode()
     assert "warehouse" in page
     assert (
         "sqlite:////tmp/x.db"
-        not in bob.get(f"/hooks/kpis/signups/sources/{source.pk}/").content.decode()
+        not in bob.get(f"/feeds/kpis/signups/sources/{source.pk}/").content.decode()
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        bob.post(f"/hooks/kpis/signups/sources/{source.pk}/sync/")
+        bob.post(f"/feeds/kpis/signups/sources/{source.pk}/sync/")
     assert DBTaskResult.objects.get().args_kwargs["args"] == [source.pk, "manual"]
 
 
 def test_it_keeps_people_who_cannot_edit_the_kpi_out_of_its_feeds(client, world, kpi):
     client.force_login(world.charlie)
-    assert client.get("/hooks/kpis/signups/").status_code == 404
+    assert client.get("/feeds/kpis/signups/").status_code == 404
     viewer_kpi = make_kpi(world, "board-only", team=world.company, owner=None)
     client.force_login(world.bob)
-    assert client.get(f"/hooks/kpis/{viewer_kpi.ref}/").status_code == 403
+    assert client.get(f"/feeds/kpis/{viewer_kpi.ref}/").status_code == 403
 
 
 def test_it_shows_a_new_webhook_secret_once(bob, kpi):
-    bob.post("/hooks/kpis/signups/webhook/")
+    bob.post("/feeds/kpis/signups/webhook/")
     hook = Webhook.objects.get()
-    first = bob.get("/hooks/kpis/signups/").content.decode()
+    first = bob.get("/feeds/kpis/signups/").content.decode()
     assert hook.secret in first
-    assert hook.secret not in bob.get("/hooks/kpis/signups/").content.decode()
+    assert hook.secret not in bob.get("/feeds/kpis/signups/").content.decode()
 
 
 def test_it_saves_a_watchers_alert_choices(alice, world, kpi):
-    page = alice.get("/hooks/kpis/signups/alerts/")
+    page = alice.get("/feeds/kpis/signups/alerts/")
     assert page.status_code == 200
-    alice.post("/hooks/kpis/signups/alerts/", {"email": "on", "on_red": "on"})
+    alice.post("/feeds/kpis/signups/alerts/", {"email": "on", "on_red": "on"})
     mine = AlertSubscription.objects.get(user=world.alice)
     assert (mine.on_red, mine.on_green, mine.email) == (True, False, True)
 
@@ -152,14 +152,14 @@ def test_it_drafts_a_recovery_objective_from_the_kpi_page(alice, world, kpi):
         Context({"request": request, "kpi": kpi})
     )
     assert "Draft a recovery objective" in html
-    response = alice.post("/hooks/kpis/signups/recover/")
+    response = alice.post("/feeds/kpis/signups/recover/")
     assert response.status_code == 302
     assert Objective.objects.get().state == "draft"
 
 
 def test_it_lets_kpi_editors_add_alert_channels_and_keeps_members_out(alice, world, kpi, client):
     alice.post(
-        "/hooks/kpis/signups/alerts/",
+        "/feeds/kpis/signups/alerts/",
         {
             "channel-kind": "webhook",
             "channel-url": "https://hooks.example.com/x",
@@ -180,7 +180,7 @@ def test_it_lets_kpi_editors_add_alert_channels_and_keeps_members_out(alice, wor
     other = make_kpi(world, "company-kpi", team=world.company, owner=None)
     client.force_login(world.bob)
     client.post(
-        f"/hooks/kpis/{other.ref}/alerts/",
+        f"/feeds/kpis/{other.ref}/alerts/",
         {"channel-kind": "slack", "channel-url": "https://hooks.example.com/y"},
     )
     assert AlertChannel.objects.count() == 1
@@ -205,7 +205,7 @@ def test_it_shows_the_feeds_page_in_a_fixed_number_of_queries(
 
     add(1)
     with django_assert_max_num_queries(20) as few:
-        assert bob.get("/hooks/kpis/signups/").status_code == 200
+        assert bob.get("/feeds/kpis/signups/").status_code == 200
     add(10)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        assert bob.get("/hooks/kpis/signups/").status_code == 200
+        assert bob.get("/feeds/kpis/signups/").status_code == 200

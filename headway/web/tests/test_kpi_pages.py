@@ -124,3 +124,19 @@ def test_it_lets_only_leads_and_owners_edit_a_kpi(client, plan):
     client.force_login(plan.world.bob)
     assert client.get("/kpis/nps/edit/").status_code == 403
     assert client.get("/kpis/churn/edit/").status_code == 200  # bob owns it
+
+
+def test_it_offers_feeds_alerts_and_a_recovery_draft_once_a_kpi_is_red(client, plan):
+    client.force_login(plan.world.bob)
+    yellow = client.get("/kpis/churn/").content.decode()
+    assert 'href="/feeds/kpis/churn/"' in yellow
+    assert 'href="/feeds/kpis/churn/alerts/"' in yellow
+    assert "Draft a recovery objective" not in yellow
+
+    latest = Measurement.objects.filter(kpi=plan.churn).latest("at")
+    Measurement.objects.create(
+        organization=plan.world.acme, kpi=plan.churn, at=latest.at, value=latest.value * 3
+    )
+    red = client.get("/kpis/churn/").content.decode()
+    assert 'action="/feeds/kpis/churn/recover/"' in red
+    assert 'href="/feeds/upload/"' in client.get("/kpis/").content.decode()
