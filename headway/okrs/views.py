@@ -67,7 +67,7 @@ def objective_list(request: OrgRequest) -> HttpResponse:
     cycles, cycle = _cycle_page(request)
     if cycle is None:
         return render(request, "okrs/no_cycle.html", {"nav": "objectives", "title": "Objectives"})
-    report = report_for(request.actor, cycle, request.as_of)
+    report = report_for(request.actor, cycle, request.as_of, kpis=False)
     facts = objective_facts(request.actor, cycle)
     view = request.GET.get("view", "all")
     if view not in dict(VIEWS):
@@ -123,7 +123,7 @@ def alignment_map(request: OrgRequest) -> HttpResponse:
     cycles, cycle = _cycle_page(request)
     if cycle is None:
         return render(request, "okrs/no_cycle.html", {"nav": "map", "title": "Alignment map"})
-    report = report_for(request.actor, cycle, request.as_of)
+    report = report_for(request.actor, cycle, request.as_of, kpis=False)
     tree = alignment_tree(report, objective_facts(request.actor, cycle))
     open_depth = sys.maxsize if len(report["objectives"]) <= MAP_UNFOLDED else 1
     return render(
@@ -167,7 +167,7 @@ def _can_plan(actor: access.Actor, objective: Objective) -> bool:
 @org_required
 def objective_detail(request: OrgRequest, ref: str) -> HttpResponse:
     objective = visible_objective(request, ref)
-    report = report_for(request.actor, objective.cycle, request.as_of)
+    report = report_for(request.actor, objective.cycle, request.as_of, kpis=False)
     listed = by_ref(report["objectives"])
     numbers = listed.get(objective.ref)
     if numbers is None:  # visible but filtered out: cannot happen with the same filter

@@ -77,7 +77,8 @@ def my_key_results(actor: access.Actor, cycles: list[Cycle]) -> list[KeyResult]:
 
 
 def build_week(actor: access.Actor, cycles: list[Cycle], as_of: date) -> Week:
-    reports = [report_for(actor, cycle, as_of) for cycle in cycles]
+    # KPIs needing me come from the first report; the others need not list any.
+    reports = [report_for(actor, cycle, as_of, kpis=i == 0) for i, cycle in enumerate(cycles)]
     objectives: dict[str, dict[str, Any]] = {}
     key_results: dict[str, dict[str, Any]] = {}
     for report in reports:

@@ -7,6 +7,7 @@ The page size and the fold threshold are lowered so the small plan counts as lar
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -14,9 +15,9 @@ from django.template import engines
 from django.template.loaders.cached import Loader as CachedLoader
 
 from headway.okrs import views
-from headway.okrs.models import Alignment, Objective
+from headway.okrs.models import Alignment, KeyResult, Objective
 from headway.org.access import actor_for
-from headway.reports.build import ObjectiveOut
+from headway.reports.build import ObjectiveOut, build_report
 from headway.web.report import report_for
 from headway.web.tests.helpers import rows, shown
 from headway.web.tests.pages import Plan
@@ -172,3 +173,30 @@ def test_it_compiles_each_template_once():
     assert [type(loader) for loader in engine.template_loaders] == [CachedLoader]
     engine.get_template("okrs/_rows.html")
     assert engine.get_template("okrs/_rows.html") is engine.get_template("okrs/_rows.html")
+
+
+def test_it_shows_kpi_driven_numbers_though_the_objective_pages_list_no_kpi(client, plan):
+    """The objective pages ask for a report without KPIs (they show none); a key result
+    driven by a KPI still gets the numbers of the full report."""
+    driven = KeyResult.objects.create(
+        organization=plan.world.acme,
+        objective=plan.growth_objective,
+        ref="churn-down",
+        title="Churn down",
+        start=Decimal(6),
+        target=Decimal(2),
+        kpi=plan.churn,
+        kpi_value=KeyResult.KPIValue.LATEST,
+    )
+    full = build_report(plan.world.acme, plan.q4, plan.today)
+    assert full["kpis"]  # the full report lists KPIs...
+    objective = next(o for o in full["objectives"] if o["ref"] == "grow-revenue")
+    kr = next(k for k in objective["key_results"] if k["ref"] == driven.ref)
+    assert kr["current"] is not None  # ...and the churn measurements drive the key result
+    client.force_login(plan.world.alice)
+    for url in ("/objectives/", "/objectives/map/"):
+        row = rows(client.get(url).content.decode())["grow-revenue"]
+        assert row["progress"] == shown(objective["progress"]), url
+    detail = rows(client.get("/objectives/grow-revenue/").content.decode())[driven.ref]
+    assert detail["current"] == shown(kr["current"])
+    assert detail["progress"] == shown(kr["progress"])
