@@ -202,6 +202,7 @@ def run(args: argparse.Namespace) -> list[Timing]:
     points.clear()
     _empty_table()
 
+    OUT_DIR.mkdir(exist_ok=True)  # a fresh clone has no bench/out yet
     csv_path = Path(tempfile.mkstemp(suffix=".csv", dir=OUT_DIR)[1])
     try:
         with csv_path.open("w") as out:

@@ -85,22 +85,22 @@ TEMPLATES = [
 
 
 def _database() -> dict[str, object]:
-    url = envstr("DATABASE_URL")
-    if not url:
-        return {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "headway.sqlite3"),
-            "OPTIONS": {
-                "init_command": "PRAGMA journal_mode=WAL;",
-                "transaction_mode": "IMMEDIATE",
-            },
-        }
+    url = envstr("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'headway.sqlite3'}"
     try:
         config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=600))
     except Exception as e:
         raise ConfigError(f"DATABASE_URL: {e}") from e
-    if config.get("ENGINE") == "django.db.backends.postgresql":
-        config.setdefault("TEST", {"NAME": envstr("HEADWAY_TEST_DATABASE", "headway_test")})
+    if config.get("ENGINE") == "django.db.backends.sqlite3":
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+        }
+        # A file, not Django's shared in-memory database: live-server tests then give each
+        # thread its own connection and real locking, as in production.
+        config["TEST"] = {"NAME": str(DATA_DIR / "test-headway.sqlite3")}
+    elif config.get("ENGINE") == "django.db.backends.postgresql":
+        config["TEST"] = {"NAME": envstr("HEADWAY_TEST_DATABASE", "headway_test")}
     return config
 
 
