@@ -15,20 +15,18 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
-import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-OUT_DIR = Path(__file__).resolve().parent / "out"
+from bench.report import OUT_DIR, in_fresh_database
+
 BENCH_DATABASE = "headway_bench_ingest"
 START = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 
@@ -49,25 +47,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     if args.database_url and urlsplit(args.database_url).scheme not in ("postgres", "postgresql"):
         parser.error("--database-url: only postgres:// URLs (SQLite is the default)")
     return args
-
-
-@contextmanager
-def postgres_database(url: str) -> Iterator[str]:
-    import psycopg
-
-    parts = urlsplit(url)
-    admin_url = urlunsplit(parts._replace(path="/postgres"))
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
-    try:
-        yield urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
 
 
 @dataclass(frozen=True)
@@ -238,31 +217,7 @@ def format_timings(timings: list[Timing]) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    OUT_DIR.mkdir(exist_ok=True)
-    data_dir = tempfile.mkdtemp(prefix="ingest-", dir=OUT_DIR)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "headway.settings"
-    os.environ["HEADWAY_DATA_DIR"] = data_dir
-    os.environ["HEADWAY_DEBUG"] = "false"  # DEBUG keeps every query in memory
-    os.environ.pop("DATABASE_URL", None)
-    try:
-        if args.database_url:
-            with postgres_database(args.database_url) as url:
-                os.environ["DATABASE_URL"] = url
-                setup_and_run(args)
-        else:
-            setup_and_run(args)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def setup_and_run(args: argparse.Namespace) -> None:
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-    OUT_DIR.mkdir(exist_ok=True)
-    run(args)
+    in_fresh_database("ingest-", args.database_url, lambda: run(args), database_name=BENCH_DATABASE)
 
 
 if __name__ == "__main__":

@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import argparse
 import functools
-import os
 import platform
-import shutil
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bench.report import OUT_DIR, parse_args, postgres_database
+from bench.report import in_fresh_database, parse_args
 
 PAGES = (("objectives page", "/objectives/"), ("alignment map", "/objectives/map/"))
 
@@ -98,31 +95,7 @@ def run(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
-    OUT_DIR.mkdir(exist_ok=True)
-    data_dir = tempfile.mkdtemp(prefix="pages-", dir=OUT_DIR)
-    os.mkdir(os.path.join(data_dir, "static"))  # whitenoise warns when STATIC_ROOT is missing
-    os.environ["DJANGO_SETTINGS_MODULE"] = "headway.settings"
-    os.environ["HEADWAY_DATA_DIR"] = data_dir
-    os.environ["HEADWAY_DEBUG"] = "false"  # DEBUG keeps every query in memory
-    os.environ.pop("DATABASE_URL", None)
-    try:
-        if args.database_url:
-            with postgres_database(args.database_url) as url:
-                os.environ["DATABASE_URL"] = url
-                setup_and_run(args)
-        else:
-            setup_and_run(args)
-    finally:
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
-def setup_and_run(args: argparse.Namespace) -> None:
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0, interactive=False)
-    run(args)
+    in_fresh_database("pages-", args.database_url, lambda: run(args))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ import platform
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -47,23 +47,23 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 @contextmanager
-def postgres_database(url: str) -> Iterator[str]:
-    """Create database ``headway_bench`` on the server of ``url``; yield its URL; drop it."""
+def postgres_database(url: str, name: str = BENCH_DATABASE) -> Iterator[str]:
+    """Create database ``name`` on the server of ``url``; yield its URL; drop it."""
     import psycopg
 
     parts = urlsplit(url)
     admin_url = urlunsplit(parts._replace(path="/postgres"))
     with psycopg.connect(admin_url, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
-        admin.execute(f"CREATE DATABASE {BENCH_DATABASE}")
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
     try:
-        yield urlunsplit(parts._replace(path=f"/{BENCH_DATABASE}"))
+        yield urlunsplit(parts._replace(path=f"/{name}"))
     finally:
         from django.db import connections
 
         connections.close_all()
         with psycopg.connect(admin_url, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}")
+            admin.execute(f"DROP DATABASE IF EXISTS {name}")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -93,30 +93,43 @@ def run(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parse_args(argv)
+    in_fresh_database("run-", args.database_url, lambda: run(args))
+
+
+def in_fresh_database(
+    prefix: str,
+    database_url: str | None,
+    run: Callable[[], object],
+    *,
+    database_name: str = BENCH_DATABASE,
+) -> None:
+    """Set up Django on a new, migrated database (SQLite under bench/out/, or a throwaway
+    PostgreSQL database on the server of ``database_url``), call ``run``, clean up."""
     OUT_DIR.mkdir(exist_ok=True)
-    data_dir = tempfile.mkdtemp(prefix="run-", dir=OUT_DIR)
+    data_dir = tempfile.mkdtemp(prefix=prefix, dir=OUT_DIR)
+    os.mkdir(os.path.join(data_dir, "static"))  # WhiteNoise warns when STATIC_ROOT is missing
     os.environ["DJANGO_SETTINGS_MODULE"] = "headway.settings"
     os.environ["HEADWAY_DATA_DIR"] = data_dir
     os.environ["HEADWAY_DEBUG"] = "false"  # DEBUG keeps every query in memory
     os.environ.pop("DATABASE_URL", None)
     try:
-        if args.database_url:
-            with postgres_database(args.database_url) as url:
+        if database_url:
+            with postgres_database(database_url, database_name) as url:
                 os.environ["DATABASE_URL"] = url
-                setup_and_run(args)
+                _setup_and_run(run)
         else:
-            setup_and_run(args)
+            _setup_and_run(run)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
 
-def setup_and_run(args: argparse.Namespace) -> None:
+def _setup_and_run(run: Callable[[], object]) -> None:
     import django
     from django.core.management import call_command
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
-    run(args)
+    run()
 
 
 if __name__ == "__main__":
