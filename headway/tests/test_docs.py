@@ -19,7 +19,9 @@ def _variables_read_by_the_code() -> set[str]:
 
 
 def test_it_documents_every_environment_variable():
-    documented = set(re.findall(r"`(HEADWAY_[A-Z_]+)`", (ROOT / "docs/configuration.md").read_text()))
+    documented = set(
+        re.findall(r"`(HEADWAY_[A-Z_]+)`", (ROOT / "docs/configuration.md").read_text())
+    )
     variables = _variables_read_by_the_code()
     assert {"HEADWAY_DATA_DIR", "HEADWAY_SECRET_KEY"} <= variables  # the scan finds them
     assert variables - documented == set()
