@@ -85,6 +85,7 @@ def objective_list(request: OrgRequest) -> HttpResponse:
         "hidden": max(0, len(objectives) - shown),
         "next_page": min(LIST_PAGE, len(objectives) - shown),
         "more_url": page_url(request, "okrs:list", **keep_query, shown=shown + LIST_PAGE),
+        "all_url": page_url(request, "okrs:list", **keep_query, shown=len(objectives)),
     }
     if more:
         return render(request, "okrs/_rows.html", context)

@@ -286,3 +286,39 @@ def test_it_filters_objectives_in_place(site, plan):
     assert page.locator('li.obj[data-ref="finance-secret"]').count() == 1
     assert "team=Finance" in page.url  # the filtered list can be bookmarked
     assert console.errors == []
+
+
+def test_it_shows_more_objectives_and_unfolds_a_map_branch(site, plan, monkeypatch):
+    from headway.okrs import views
+
+    monkeypatch.setattr(views, "LIST_PAGE", 3)  # the plan's four objectives: a long list
+    monkeypatch.setattr(views, "MAP_UNFOLDED", 1)  # and a large map
+    Objective.objects.create(
+        organization=plan.world.acme,
+        ref="my-part",
+        cycle=plan.q4,
+        team=plan.world.growth,
+        owner=plan.world.bob,
+        title="My part",
+        level="personal",
+    )
+    Alignment.objects.create(
+        organization=plan.world.acme,
+        child=Objective.objects.get(ref="my-part"),
+        parent=plan.growth_objective,
+    )
+    page, console = site.open()
+    sign_in(page, "alice@acme.test", PASSWORD)
+    page.goto("/objectives/")
+    assert page.locator("li.obj").count() == 3
+    page.get_by_role("link", name="Show 2 more").click()
+    expect(page.locator("li.obj")).to_have_count(5)
+    assert page.locator("#more-objectives").count() == 0
+    assert "shown=6" in page.url  # a reload keeps every row shown
+
+    page.goto("/objectives/map/")
+    mine = page.locator('[data-ref="my-part"]')
+    expect(mine).to_be_hidden()  # a third level: folded in a large map
+    page.locator('.node[data-ref="grow-revenue"] + details > summary').click()
+    expect(mine).to_be_visible()
+    assert console.errors == []

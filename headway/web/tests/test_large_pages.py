@@ -42,6 +42,8 @@ def test_it_draws_the_list_a_page_at_a_time(client, plan, monkeypatch):
     assert "1 of 4 not shown yet" in first
     more_link = first.split('id="more-objectives"')[1].split("</li>")[0]
     assert f'href="/objectives/?cycle={plan.q4.name}&amp;view=all&amp;shown=6"' in more_link
+    show_all = f'href="/objectives/?cycle={plan.q4.name}&amp;view=all&amp;shown=4"'
+    assert show_all in more_link
 
     # "Show more" (htmx) answers with the rows it adds and no further button.
     more = client.get(
