@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -97,8 +98,9 @@ def _database() -> dict[str, object]:
             "transaction_mode": "IMMEDIATE",
         }
         # A file, not Django's shared in-memory database: live-server tests then give each
-        # thread its own connection and real locking, as in production.
-        config["TEST"] = {"NAME": str(DATA_DIR / "test-headway.sqlite3")}
+        # thread its own connection and real locking, as in production. One file a process,
+        # so that two test runs in one checkout do not share it.
+        config["TEST"] = {"NAME": str(DATA_DIR / f"test-headway-{os.getpid()}.sqlite3")}
     elif config.get("ENGINE") == "django.db.backends.postgresql":
         config["TEST"] = {"NAME": envstr("HEADWAY_TEST_DATABASE", "headway_test")}
     return config

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from headway.audit import history_for
 from headway.kpis import actions
 from headway.kpis.forms import CorrectionForm, KPIForm, MeasurementForm
 from headway.kpis.models import KPI, Measurement
@@ -23,6 +24,8 @@ from headway.web.decorators import OrgRequest, org_required
 from headway.web.report import by_ref, kpi_report
 from headway.web.series import kpi_series, sparkline_values
 from headway.web.views import kpi_for
+
+CHANGES_SHOWN = 50  # the full record: the API's history endpoints and the audit export
 
 
 @org_required
@@ -112,6 +115,9 @@ def _detail(
                 request.actor, team_id=kpi.team_id, owner_id=kpi.owner_id
             ),
             "form": form or MeasurementForm(today=request.today, initial={"day": request.today}),
+            "changes": history_for(kpi).filter(at__lt=day_end(request.as_of, request.org.tz))[
+                :CHANGES_SHOWN
+            ],
         },
         status=status,
     )

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from headway.audit import history_for
 from headway.okrs import actions
 from headway.okrs.forms import (
     CycleForm,
@@ -48,6 +49,7 @@ def _cycle_page(request: OrgRequest) -> tuple[list[Cycle], Cycle | None]:
 # The list draws this many objectives, then a "show more" that adds as many again: a
 # large organization's thousands of rows are a slow page and a list nobody reads.
 LIST_PAGE = 200
+CHANGES_SHOWN = 50  # the full record: the API's history endpoints and the audit export
 # The map unfolds every branch up to this many objectives; beyond, only the top level's
 # children are shown and deeper branches start folded.
 MAP_UNFOLDED = 150
@@ -200,6 +202,9 @@ def objective_detail(request: OrgRequest, ref: str) -> HttpResponse:
         .order_by("-at", "-id")[:100]
     )
     later_cycles = [c for c in cycles_of(request.actor) if c.pk != objective.cycle_id]
+    changes = history_for(objective, *key_results).filter(
+        at__lt=day_end(request.as_of, request.org.tz)
+    )[:CHANGES_SHOWN]
     return render(
         request,
         "okrs/detail.html",
@@ -213,6 +218,7 @@ def objective_detail(request: OrgRequest, ref: str) -> HttpResponse:
             "weights": weights,
             "children": children,
             "history": history,
+            "changes": changes,
             "can_plan": _can_plan(request.actor, objective),
             "cycles": later_cycles,
             "expected": report["expected"],
