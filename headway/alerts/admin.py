@@ -1,6 +1,12 @@
 from django.contrib import admin
 
-from headway.alerts.models import AlertChannel, AlertEvent, AlertSubscription, Delivery
+from headway.alerts.models import (
+    AlertChannel,
+    AlertEvent,
+    AlertState,
+    AlertSubscription,
+    Delivery,
+)
 
 
 @admin.register(AlertChannel)
@@ -23,3 +29,11 @@ class AlertEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("event", "channel", "email", "status", "attempts", "sent_at")
     list_filter = ("status", "channel")
+
+
+@admin.register(AlertState)
+class AlertStateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """What the alerts last saw per KPI; changing it would re-fire or swallow an alert."""
+
+    list_display = ("kpi", "rag", "stale", "deteriorating", "updated_at")
+    readonly_fields = ("kpi", "rag", "stale", "deteriorating", "updated_at")
