@@ -6,19 +6,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-import pytest
-from django.db import connection, connections
+from django.db import connections
 
 from headway.api.tests.conftest import Api
 from headway.okrs.models import CheckIn, Objective
 
 THREADS = 8
-
-pytestmark = pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="SQLite's shared in-memory test database serializes threads with table locks "
-    "(errors instead of waits), so real concurrency needs PostgreSQL",
-)
 
 
 def _together(work: Callable[[int], Any]) -> list[Any]:
