@@ -153,15 +153,6 @@ class ApiWorld:
         return secret
 
 
-@pytest.fixture(autouse=True)
-def _plain_static_files(settings: Any) -> None:
-    # The manifest storage needs collectstatic; tests render pages from the app folders.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-
-
 @pytest.fixture
 def api_world(world) -> ApiWorld:
     globex_team = Team.objects.create(

@@ -1,1 +1,1 @@
-from headway.api.tests.conftest import _plain_static_files, api_world  # noqa: F401
+from headway.api.tests.conftest import api_world  # noqa: F401

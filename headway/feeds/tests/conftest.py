@@ -18,12 +18,3 @@ def http_server() -> Iterator[LocalHTTP]:
     server = LocalHTTP()
     yield server
     server.stop()
-
-
-@pytest.fixture(autouse=True)
-def _plain_static_files(settings):
-    # Test runs render pages without collectstatic: the manifest storage would have no entries.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
