@@ -16,10 +16,11 @@ from headway.feeds.forms import BackfillForm, SourceForm, UploadForm
 from headway.feeds.models import Source, SyncLog, Upload, Webhook
 from headway.feeds.queue import enqueue_after_commit
 from headway.feeds.schedule import next_run
-from headway.kpis.actions import draft_recovery_objective, kpi_now
+from headway.kpis.actions import draft_recovery_objective
 from headway.kpis.models import KPI
 from headway.okrs.models import Cycle
 from headway.org import access
+from headway.reports.build import KPIOut
 from headway.web.decorators import OrgRequest, org_required
 from headway.web.views import kpi_for
 
@@ -254,11 +255,10 @@ def recover(request: OrgRequest, ref: str) -> HttpResponse:
     return redirect("okrs:edit", objective.ref)
 
 
-def kpi_actions_context(request: OrgRequest, kpi: KPI) -> dict[str, object]:
-    """What feeds/_kpi_actions.html needs (the KPI page includes it)."""
-    result = kpi_now(kpi, request.as_of)
+def kpi_actions_context(request: OrgRequest, kpi: KPI, numbers: KPIOut) -> dict[str, object]:
+    """What feeds/_kpi_actions.html needs (the KPI page includes it with its report numbers)."""
     return {
-        "offer_recovery": result.rag == "red" or result.deteriorating,
+        "offer_recovery": numbers["rag"] == "red" or numbers["deteriorating"],
         "can_edit_feeds": access.can_edit_kpi(
             request.actor, team_id=kpi.team_id, owner_id=kpi.owner_id
         ),

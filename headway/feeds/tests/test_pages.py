@@ -16,6 +16,7 @@ from headway.kpis.actions import MeasurementInput, record_measurements
 from headway.kpis.models import Measurement
 from headway.okrs.models import Cycle, Objective
 from headway.org.access import actor_for
+from headway.web.report import by_ref, kpi_report
 
 
 @pytest.fixture
@@ -148,8 +149,9 @@ def test_it_drafts_a_recovery_objective_from_the_kpi_page(alice, world, kpi):
     request.user = world.alice
     request.actor = actor_for(world.alice, world.acme)  # type: ignore[attr-defined]
     request.as_of = today  # type: ignore[attr-defined]
-    html = Template("{% load feeds %}{% kpi_feed_actions kpi %}").render(
-        Context({"request": request, "kpi": kpi})
+    numbers = by_ref(kpi_report(request.actor, today)["kpis"])["signups"]  # type: ignore[attr-defined]
+    html = Template("{% load feeds %}{% kpi_feed_actions kpi n %}").render(
+        Context({"request": request, "kpi": kpi, "n": numbers})
     )
     assert "Draft a recovery objective" in html
     response = alice.post("/feeds/kpis/signups/recover/")
