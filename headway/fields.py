@@ -8,6 +8,21 @@ from typing import Any
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+# Digits an ExactDecimalField keeps before the point: max_digits 30 less decimal_places 10.
+INTEGER_DIGITS = 20
+
+
+def decimal_problem(value: Decimal) -> str | None:
+    """Why ``value`` cannot be stored in an ExactDecimalField, or None.
+
+    Places past the tenth are rounded on save, so only the integer part can be too long.
+    """
+    if not value.is_finite():
+        return "enter a finite number"
+    if value.adjusted() >= INTEGER_DIGITS:
+        return f"enter a number with at most {INTEGER_DIGITS} digits before the decimal point"
+    return None
+
 
 class ExactDecimalField(models.DecimalField):  # type: ignore[type-arg]
     """A decimal that round-trips exactly on every database.

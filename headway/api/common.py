@@ -14,9 +14,9 @@ from ninja import Schema
 from ninja.errors import HttpError
 from pydantic import AfterValidator
 
+from headway.fields import decimal_problem
 from headway.reports.numbers_out import out_value
 
-MAX_DIGITS = 20  # before the decimal point; storage keeps 30 digits, 10 after the point
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
 MAX_ID = 2**63 - 1  # ids are 64-bit: larger ones are refused, not sent to the database
@@ -26,10 +26,8 @@ T = TypeVar("T")
 
 
 def _amount(value: Decimal) -> Decimal:
-    if not value.is_finite():
-        raise ValueError("enter a finite number")
-    if value.adjusted() >= MAX_DIGITS:
-        raise ValueError(f"enter a number with at most {MAX_DIGITS} digits before the point")
+    if problem := decimal_problem(value):
+        raise ValueError(problem)
     return value
 
 

@@ -16,6 +16,7 @@ from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from headway.audit.record import record_batch, record_created
+from headway.fields import decimal_problem
 from headway.kpis.convert import kpi_spec
 from headway.kpis.ingest import Row, insert_rows, stored_value
 from headway.kpis.models import KPI, Measurement
@@ -36,7 +37,6 @@ from headway.reports.build import rules_for, today_in
 
 logger = logging.getLogger(__name__)
 
-MAX_VALUE_DIGITS = 20  # before the decimal point; ExactDecimalField keeps 30 digits, 10 after it
 KEY_CHUNK = 5000  # keys looked up per query (well under every database's parameter limit)
 
 
@@ -59,10 +59,8 @@ def _point_errors(point: MeasurementInput) -> dict[str, str]:
     errors: dict[str, str] = {}
     if point.at.tzinfo is None:
         errors["at"] = "give a time zone (e.g. 2026-11-02T09:00:00+00:00) or a date"
-    if not point.value.is_finite():
-        errors["value"] = "enter a finite number"
-    elif point.value.adjusted() >= MAX_VALUE_DIGITS:
-        errors["value"] = f"enter a number with at most {MAX_VALUE_DIGITS} digits"
+    if problem := decimal_problem(point.value):
+        errors["value"] = problem
     if point.key is not None and not 0 < len(point.key) <= 200:
         errors["key"] = "an idempotency key has 1 to 200 characters"
     return errors
@@ -128,8 +126,7 @@ def record_measurements(
         value, key = point.value, point.key
         if (
             point.at.tzinfo is None
-            or not value.is_finite()
-            or value.adjusted() >= MAX_VALUE_DIGITS
+            or decimal_problem(value)
             or (key is not None and not 0 < len(key) <= 200)
         ):
             for field, message in _point_errors(point).items():

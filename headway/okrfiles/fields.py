@@ -8,11 +8,12 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal, localcontext
 
+from headway.fields import INTEGER_DIGITS
 from headway.okrfiles.document import Moment, Ref
 from headway.okrfiles.errors import Loc, Problems
 from headway.okrfiles.source import Node
 
-MAX_INTEGER_DIGITS = 20  # ExactDecimalField: max_digits 30, decimal_places 10
+MAX_INTEGER_DIGITS = INTEGER_DIGITS
 MAX_DECIMAL_PLACES = 10
 REF = re.compile(r"[-a-zA-Z0-9_]+")
 REF_MAX_LENGTH = 100

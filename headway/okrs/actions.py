@@ -16,13 +16,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from headway.audit.record import record_created
+from headway.fields import decimal_problem
 from headway.kpis.models import KPI
 from headway.numbers import find_alignment_cycle
 from headway.okrs.models import Alignment, CheckIn, Cycle, Initiative, KeyResult, Objective
 from headway.org import access
 from headway.org.models import Membership, Team, User
-
-MAX_VALUE_DIGITS = 20  # before the decimal point; ExactDecimalField keeps 30 digits, 10 after it
 
 
 class StaleVersion(Exception):
@@ -82,10 +81,8 @@ def _entry_errors(entry: CheckInEntry, kr: KeyResult) -> dict[str, str]:
             errors["value"] = "this key result follows its KPI; record a KPI measurement instead"
     elif entry.value is None:
         errors["value"] = "enter a number"
-    elif not entry.value.is_finite():
-        errors["value"] = "enter a finite number"
-    elif entry.value.adjusted() >= MAX_VALUE_DIGITS:
-        errors["value"] = f"enter a number with at most {MAX_VALUE_DIGITS} digits"
+    elif problem := decimal_problem(entry.value):
+        errors["value"] = problem
     if entry.confidence is not None and not 0 <= entry.confidence <= 10:
         errors["confidence"] = "confidence is a whole number from 0 to 10"
     return errors
@@ -242,7 +239,7 @@ def _check_parents(actor: access.Actor, objective: Objective, parents: Sequence[
             errors[f"parents.{index}.ref"] = "no such objective"
         elif parent.pk == objective.pk:
             errors[f"parents.{index}.ref"] = "an objective cannot align to itself"
-        if not weight.is_finite() or weight < 0 or weight.adjusted() >= MAX_VALUE_DIGITS:
+        if decimal_problem(weight) or weight < 0:
             errors[f"parents.{index}.weight"] = "weight is a zero or positive number"
     if len({p.pk for p, _ in parents}) != len(parents):
         errors["parents"] = "each parent once"

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from headway.fields import decimal_problem
 from headway.org.models import Organization
 
 
@@ -43,3 +44,17 @@ def test_it_never_stores_a_binary_float():
         else:
             cursor.execute("SELECT pg_typeof(on_track_max)::text FROM org_organization")
             assert cursor.fetchone()[0] == "numeric"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("99999999999999999999.5", None),
+        ("100000000000000000000", "enter a number with at most 20 digits before the decimal point"),
+        ("0.123456789012345", None),  # rounded to 10 places on save, not refused
+        ("NaN", "enter a finite number"),
+        ("-Infinity", "enter a finite number"),
+    ],
+)
+def test_it_says_which_decimals_cannot_be_stored(value, problem):
+    assert decimal_problem(Decimal(value)) == problem
