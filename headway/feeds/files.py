@@ -23,6 +23,7 @@ from headway.feeds.parse import ParseError, parse_time, parse_value
 from headway.kpis.actions import (
     IngestResult,
     MeasurementInput,
+    Point,
     check_measure,
     derived_key,
     record_measurements,
@@ -58,7 +59,7 @@ class RowError:
 class Plan:
     """What a commit would write, or why it cannot."""
 
-    points: dict[int, list[MeasurementInput]] = field(default_factory=dict)  # by KPI id
+    points: dict[int, list[Point]] = field(default_factory=dict)  # by KPI id
     numbers: dict[int, list[int]] = field(default_factory=dict)  # their row numbers
     rows: list[tuple[int, str, MeasurementInput]] = field(default_factory=list)  # for preview
     errors: list[RowError] = field(default_factory=list)
@@ -142,22 +143,21 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
     kpi_at = position[mapping.kpi_column] if mapping.kpi_column else None
     width = max(position.values()) + 1
     preview = plan.rows
+    fromisoformat = dt.datetime.fromisoformat
     for number, row in enumerate(rows, start=2):
         if len(row) < width:
-            if not any(c not in (None, "") for c in row):
-                continue  # blank line
             row = [*row, *[None] * (width - len(row))]
-        elif not any(c not in (None, "") for c in row):
-            continue
-        plan.total += 1
         kpi = fixed
         if kpi is None:
             assert kpi_at is not None
             ref = str(row[kpi_at] or "").strip()
+            if not ref and _blank(row):
+                continue
             kpi = org_kpis.get(ref)
             if kpi is None or not access.can_see_kpi(
                 actor, private=kpi.private, team_id=kpi.team_id, owner_id=kpi.owner_id
             ):
+                plan.total += 1
                 plan.errors.append(RowError(number, mapping.kpi_column, f"no KPI {ref!r}"))
                 continue
             if kpi.pk not in plan.kpis:
@@ -167,23 +167,40 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
                     denied.add(kpi.ref)
                 plan.kpis[kpi.pk] = kpi
             if kpi.ref in denied:
+                plan.total += 1
                 plan.errors.append(
                     RowError(number, mapping.kpi_column, f"you may not measure {kpi.ref}")
                 )
                 continue
-        at: dt.datetime | None
-        value: Decimal | None
-        try:
-            at = parse_time(row[time_at], tz)
-        except ParseError as e:
-            plan.errors.append(RowError(number, mapping.time_column, str(e)))
-            at = None
-        try:
-            raw = row[value_at]
-            value = parse_value(raw.strip() if isinstance(raw, str) else raw)
-        except ParseError as e:
-            plan.errors.append(RowError(number, mapping.value_column, str(e)))
-            value = None
+        # Most files hold ISO times and plain numbers as text: read those inline, and leave
+        # everything else, errors included, to the parsers.
+        at: dt.datetime | None = None
+        value: Decimal | None = None
+        time_cell, value_cell = row[time_at], row[value_at]
+        if type(time_cell) is str and type(value_cell) is str:
+            try:
+                at, value = fromisoformat(time_cell), Decimal(value_cell)
+            except (ValueError, ArithmeticError):
+                at = value = None
+            else:
+                if at.tzinfo is None:
+                    at = at.replace(tzinfo=tz)
+                if not value.is_finite():
+                    value = None
+        if at is None or value is None:
+            if _blank(row):
+                continue
+            try:
+                at = parse_time(time_cell, tz)
+            except ParseError as e:
+                plan.errors.append(RowError(number, mapping.time_column, str(e)))
+                at = None
+            try:
+                value = parse_value(value_cell)
+            except ParseError as e:
+                plan.errors.append(RowError(number, mapping.value_column, str(e)))
+                value = None
+        plan.total += 1
         key = None
         if key_at is not None:
             key = str(row[key_at] or "").strip() or None
@@ -193,14 +210,24 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
             if len(plan.errors) >= MAX_ERRORS:
                 break
             continue
-        point = MeasurementInput(at, value, key=key or derived_key(kpi, at))
-        plan.points.setdefault(kpi.pk, []).append(point)
-        plan.numbers.setdefault(kpi.pk, []).append(number)
+        if key is None:
+            key = derived_key(kpi, at, time_cell if type(time_cell) is str else "")
+        point = (at, value, key)
+        if kpi.pk in plan.points:
+            plan.points[kpi.pk].append(point)
+            plan.numbers[kpi.pk].append(number)
+        else:
+            plan.points[kpi.pk] = [point]
+            plan.numbers[kpi.pk] = [number]
         if len(preview) < PREVIEW_ROWS:
-            preview.append((number, kpi.ref, point))
+            preview.append((number, kpi.ref, MeasurementInput(*point)))
     if plan.total == 0:
         plan.errors.append(RowError(1, "", "the file has no data rows"))
     return plan
+
+
+def _blank(row: list[Any]) -> bool:
+    return not any(cell not in (None, "") for cell in row)
 
 
 def commit_import(actor: access.Actor, plan: Plan) -> dict[str, IngestResult]:

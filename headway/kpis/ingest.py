@@ -4,14 +4,18 @@ Model instances and per-row ``full_clean`` cost more than the insert itself, so 
 written as plain tuples already in the representation ``ExactDecimalField`` stores: normalised
 TEXT on SQLite, ``numeric`` on PostgreSQL (written with COPY there). Validation and rounding
 happen once, in ``record_measurements``, before anything is written.
+
+One call writes rows of one KPI, from one source, at one time: those columns are the same
+for every row, so on SQLite they go into the statement once and each row binds only what
+differs (time, value, key, the row it corrects). Binding is most of the driver's own cost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
-from typing import Any, cast
 
 from django.db import connections
 
@@ -32,13 +36,19 @@ COLUMNS = (
     "created_at",
 )
 
-# organization_id, kpi_id, at, value, source, key, supersedes_id, created_at
-Row = tuple[int, int, dt.datetime, Decimal, str, str | None, int | None, dt.datetime]
+# at, value (already rounded by stored_value), idempotency key, id of the row it corrects
+Row = tuple[dt.datetime, Decimal, str | None, int | None]
 
 
 def stored_value(value: Decimal) -> Decimal:
     """``value`` rounded as the column stores it, so comparisons with stored rows are exact."""
     return value.quantize(_EXPONENT, context=_CONTEXT)
+
+
+def stored_text(value: Decimal) -> str:
+    """``headway.fields._plain`` of a value already rounded by ``stored_value`` (faster)."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:
@@ -48,49 +58,66 @@ def _sqlite_datetime(value: dt.datetime) -> str:
     return value.isoformat(" ")[:-6]  # str() of the naive value, without "+00:00"
 
 
-def insert_rows(rows: Sequence[Row], using: str = "default") -> None:
-    """Insert measurement rows in the current transaction, as fast as the driver allows."""
+def insert_rows(
+    *,
+    organization_id: int,
+    kpi_id: int,
+    source: str,
+    created_at: dt.datetime,
+    rows: Sequence[Row],
+    using: str = "default",
+) -> None:
+    """Insert measurement rows of one KPI in the current transaction, at driver speed.
+
+    A row whose idempotency key is taken raises the database's IntegrityError (wrapped as
+    Django's), which ``record_measurements`` relies on to detect keys it did not look up.
+    """
     if not rows:
         return
     connection = connections[using]
     table = Measurement._meta.db_table
     columns = ", ".join(COLUMNS)
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper
             with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+                write = copy.write_row
+                for at, value, key, supersedes in rows:
+                    write((organization_id, kpi_id, at, value, source, key, supersedes, created_at))
             return
-        placeholders = ", ".join(["%s"] * len(COLUMNS))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        if connection.vendor == "sqlite":
-            cursor.executemany(sql, cast(Any, _sqlite_rows(rows)))
-        else:
-            cursor.executemany(sql, list(rows))
+        if connection.vendor != "sqlite":
+            placeholders = ", ".join(["%s"] * len(COLUMNS))
+            cursor.executemany(
+                f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+                [(organization_id, kpi_id, *row[:2], source, *row[2:], created_at) for row in rows],
+            )
+            return
+        # The columns shared by every row go into the statement as literals, parsed once.
+        # Only integers and our own choice and time values get here.
+        sql = (
+            f"INSERT INTO {table} (organization_id, kpi_id, source, created_at, "  # noqa: S608
+            "at, value, idempotency_key, supersedes_id) "
+            f"VALUES ({int(organization_id)}, {int(kpi_id)}, {_sqlite_text(source)}, "
+            f"{_sqlite_text(_sqlite_datetime(created_at))}, ?, ?, ?, ?)"
+        )
+        # sqlite3's own executemany: Django's override rewrites the placeholders and tees
+        # the parameters, which this statement does not need.
+        sqlite3.Cursor.executemany(cursor.cursor, sql, _sqlite_rows(rows))
 
 
-def stored_text(value: Decimal) -> str:
-    """``headway.fields._plain`` of a value already rounded by ``stored_value`` (faster)."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def _sqlite_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _sqlite_rows(rows: Sequence[Row]) -> list[tuple[object, ...]]:
-    # The hot loop of a million-row import: one comprehension, the common cases inlined
-    # (UTC times; the creation time shared by every row of one call).
+    # The hot loop of a million-row import: one comprehension, UTC times inlined.
     utc = dt.UTC
-    created = {when: _sqlite_datetime(when) for when in {row[7] for row in rows}}
     return [
         (
-            org,
-            kpi,
             at.isoformat(" ")[:-6] if at.tzinfo is utc else _sqlite_datetime(at),
             text.rstrip("0").rstrip(".") if "." in (text := format(value, "f")) else text,
-            source,
             key,
             supersedes,
-            created[when],
         )
-        for org, kpi, at, value, source, key, supersedes, when in rows
+        for at, value, key, supersedes in rows
     ]

@@ -21,6 +21,9 @@ from headway.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from headway.org.access import actor_for
 from headway.reports.build import build_report
 
+_PLUS_2 = dt.timezone(dt.timedelta(hours=2))
+_MINUS_5 = dt.timezone(dt.timedelta(hours=-5))
+
 
 @pytest.fixture
 def cycle(world):
@@ -195,3 +198,64 @@ def test_it_writes_the_same_text_as_the_field_for_any_value(value):
 
     rounded = stored_value(value)
     assert stored_text(rounded) == _plain(rounded)
+
+
+def test_a_key_sent_again_for_another_time_corrects_the_first_row(world):
+    # No live row in the new point's time span: the insert is tried without a key lookup,
+    # meets the unique key, and the checked path turns it into a correction.
+    kpi = make_kpi(world)
+    alice = actor_for(world.alice, world.acme)
+    record_measurements(alice, kpi, [MeasurementInput(today_at(days_ago=3), Decimal(1), key="k")])
+    moved = record_measurements(alice, kpi, [MeasurementInput(today_at(), Decimal(2), key="k")])
+    assert (moved.created, moved.duplicates, moved.corrected) == (0, 0, 1)
+    old, new = Measurement.objects.order_by("id")
+    assert old.superseded_at is not None
+    assert (new.at, new.value, new.supersedes_id) == (today_at(), Decimal(2), old.pk)
+
+
+def test_new_points_are_written_without_looking_their_keys_up(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    kpi = make_kpi(world)
+    alice = actor_for(world.alice, world.acme)
+    record_measurements(alice, kpi, [MeasurementInput(today_at(days_ago=9), Decimal(1), key="a")])
+    points = [
+        MeasurementInput(today_at(days_ago=2), Decimal(2), key="b"),
+        MeasurementInput(today_at(days_ago=1), Decimal(3), key="c"),
+        MeasurementInput(today_at(days_ago=1), Decimal(4), key="c"),  # the same key twice
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        result = record_measurements(alice, kpi, points)
+    assert (result.created, result.duplicates) == (2, 1)
+    assert not [q for q in queries if "idempotency_key IN" in q["sql"] or "ANY(" in q["sql"]]
+    # A re-send overlaps live rows: every key is looked up, nothing is written.
+    with CaptureQueriesContext(connection) as queries:
+        again = record_measurements(alice, kpi, points)
+    assert (again.created, again.duplicates) == (0, 3)
+    assert [q for q in queries if "idempotency_key IN" in q["sql"] or "ANY(" in q["sql"]]
+    assert Measurement.objects.count() == 3
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1900, 1, 1),  # noqa: DTZ001 (hypothesis bounds are naive)
+        timezones=st.sampled_from([dt.UTC, _PLUS_2, _MINUS_5]),
+    ),
+    st.sampled_from(["iso", "z", "space", "naive"]),
+)
+def test_a_derived_key_is_the_same_whatever_text_the_time_came_as(at, style):
+    from headway.kpis.actions import derived_key
+
+    kpi = KPI(pk=7)
+    text = {
+        "iso": at.isoformat(),
+        "z": at.isoformat().replace("+00:00", "Z"),
+        "space": at.isoformat(" "),
+        "naive": at.replace(tzinfo=None).isoformat(),
+    }[style]
+    parsed = dt.datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=at.tzinfo)
+    assert derived_key(kpi, parsed, text) == derived_key(kpi, at)
+    assert derived_key(kpi, at) == f"kpi7:{at.astimezone(dt.UTC).isoformat()}"
