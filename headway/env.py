@@ -37,14 +37,17 @@ def envbool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name}={value!r}: expected one of true/false/1/0/yes/no/on/off")
 
 
-def envint(name: str, default: int) -> int:
+def envint(name: str, default: int, minimum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value == "":
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise ConfigError(f"{name}={value!r}: expected a whole number") from None
+    if minimum is not None and number < minimum:
+        raise ConfigError(f"{name}={value!r}: expected at least {minimum}")
+    return number
 
 
 def envlist(name: str, default: list[str]) -> list[str]:

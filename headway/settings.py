@@ -133,11 +133,16 @@ WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Seconds of heartbeat silence after which a worker counts as dead and its running task is
+# queued again; workers beat 12 times as often. Every worker of a deployment must agree.
+WORKER_LOST_AFTER = envint("HEADWAY_WORKER_LOST_AFTER", 120, minimum=2)
 
 EMAIL_BACKEND = envstr("HEADWAY_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = envstr("HEADWAY_EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("HEADWAY_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = envstr("HEADWAY_DEFAULT_FROM_EMAIL", "headway@localhost")
+# A stuck mail server must not hold an alert delivery, and so a worker's graceful stop, forever.
+EMAIL_TIMEOUT = 30
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

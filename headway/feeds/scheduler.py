@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -23,11 +25,18 @@ from headway.feeds.queue import enqueue_after_commit
 logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=30)
-# A worker beats every HEARTBEAT; one silent for LOST_AFTER is gone (killed, machine lost).
-HEARTBEAT = dt.timedelta(seconds=10)
-LOST_AFTER = dt.timedelta(minutes=2)
 SWEEP_EVERY = dt.timedelta(minutes=15)
 CLAIM_LIMIT = 100
+
+
+def lost_after() -> dt.timedelta:
+    """How long a worker may stay silent before it counts as gone (killed, machine lost)."""
+    return dt.timedelta(seconds=settings.WORKER_LOST_AFTER)
+
+
+def heartbeat() -> dt.timedelta:
+    # Twelve beats in the silence that counts as death: a busy database may swallow a few.
+    return lost_after() / 12
 
 
 def beat(worker_id: str, now: dt.datetime | None = None) -> None:
@@ -55,6 +64,19 @@ def claim_due_sources(now: dt.datetime | None = None) -> list[int]:
     return claimed
 
 
+def requeue(pk: Any, started: dt.datetime | None) -> int:
+    """Put one running task back in the queue, unless that run ended (or restarted) meanwhile."""
+    return DBTaskResult.objects.filter(pk=pk, status="RUNNING", started_at=started).update(
+        status="READY", started_at=None
+    )
+
+
+def _running() -> list[tuple[Any, list[str], dt.datetime | None]]:
+    return list(
+        DBTaskResult.objects.filter(status="RUNNING").values_list("id", "worker_ids", "started_at")
+    )
+
+
 def requeue_lost_tasks(now: dt.datetime | None = None) -> int:
     """Put back in the queue every running task whose worker stopped beating.
 
@@ -62,25 +84,35 @@ def requeue_lost_tasks(now: dt.datetime | None = None) -> int:
     sent is skipped), so a task that was half done runs again from the start.
     """
     now = now or timezone.now()
+    silence = lost_after()
     alive = set(
-        WorkerHeartbeat.objects.filter(seen_at__gte=now - LOST_AFTER).values_list(
+        WorkerHeartbeat.objects.filter(seen_at__gte=now - silence).values_list(
             "worker_id", flat=True
         )
     )
     requeued = 0
-    for pk, worker_ids, started in DBTaskResult.objects.filter(status="RUNNING").values_list(
-        "id", "worker_ids", "started_at"
-    ):
+    for pk, worker_ids, started in _running():
         if worker_ids and worker_ids[-1] in alive:
             continue
-        if started is not None and started > now - LOST_AFTER:
+        if started is not None and started > now - silence:
             continue  # just claimed; its worker may not have beaten yet
-        requeued += DBTaskResult.objects.filter(pk=pk, status="RUNNING", started_at=started).update(
-            status="READY", started_at=None
-        )
+        requeued += requeue(pk, started)
     if requeued:
         logger.warning("requeued %d task(s) of workers that stopped", requeued)
-    WorkerHeartbeat.objects.filter(seen_at__lt=now - 10 * LOST_AFTER).delete()
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - 10 * silence).delete()
+    return requeued
+
+
+def requeue_own_tasks(worker_id: str) -> int:
+    """At start-up: tasks left running under this worker id belong to an earlier process
+    with the same fixed id (`--worker-id`), killed; this one's heartbeat would hide them."""
+    requeued = sum(
+        requeue(pk, started)
+        for pk, worker_ids, started in _running()
+        if worker_ids and worker_ids[-1] == worker_id
+    )
+    if requeued:
+        logger.warning("requeued %d task(s) of an earlier worker %s", requeued, worker_id)
     return requeued
 
 

@@ -24,6 +24,8 @@ def test_it_rejects_a_bad_integer_naming_the_variable(monkeypatch):
         envint("HW_N", 1)
     monkeypatch.setenv("HW_N", "10")
     assert envint("HW_N", 1) == 10
+    with pytest.raises(ConfigError, match="HW_N='10': expected at least 20"):
+        envint("HW_N", 30, minimum=20)
 
 
 def test_it_reads_secrets_from_a_file(monkeypatch, tmp_path):

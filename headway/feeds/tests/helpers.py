@@ -56,6 +56,9 @@ def drain(worker_id: str = "test-worker", limit: int = 100) -> int:
     return count
 
 
+HOLD_SECONDS = 120  # a held request is answered after this even if the test never releases it
+
+
 class Recorder(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -65,13 +68,22 @@ class Recorder(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         server.requests.append((self.command, self.path, dict(self.headers), body))
+        held = server.hold_next
+        if held:
+            server.hold_next = False
+            server.holding.set()
+            server.gate.wait(HOLD_SECONDS)
         status, payload = server.responses.get(self.path, (404, {"error": "not found"}))
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(raw)))
+            self.end_headers()
+            self.wfile.write(raw)
+        except ConnectionError:
+            if not held:
+                raise  # only a held request's client may be gone (a killed worker)
 
     do_GET = _answer
     do_POST = _answer
@@ -84,12 +96,25 @@ class LocalHTTP(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), Recorder)
         self.responses: dict[str, tuple[int, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
+        self.hold_next = False
+        self.holding = threading.Event()  # set once the held request has arrived
+        self.gate = threading.Event()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
         self.thread.start()
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}{path}"
 
+    def hold_next_request(self) -> None:
+        """The next request waits for release(): a fetch kept in flight for as long as needed."""
+        self.gate.clear()
+        self.holding.clear()
+        self.hold_next = True
+
+    def release(self) -> None:
+        self.gate.set()
+
     def stop(self) -> None:
+        self.release()
         self.shutdown()
         self.server_close()

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -59,7 +60,8 @@ def test_it_does_not_claim_a_source_another_worker_moved_first(source):
     assert Source.objects.filter(pk=source.pk, next_run_at=seen).update(next_run_at=None) == 0
 
 
-def test_it_requeues_the_task_of_a_killed_worker(source):
+def test_it_requeues_the_task_of_a_silent_worker(source):
+    # The race-safe update, quickly; test_worker_process.py kills real workers.
     sync_source.enqueue(source.pk, "manual")
     task = DBTaskResult.objects.get()
     task.claim("killed-worker")  # a worker took it, then died without finishing
@@ -74,6 +76,47 @@ def test_it_requeues_the_task_of_a_killed_worker(source):
     assert task.status == "SUCCESSFUL"
     assert task.worker_ids == ["killed-worker", "alive"]
     assert Measurement.objects.count() == 1
+
+
+def test_it_waits_for_the_configured_silence_before_requeuing(source, settings):
+    settings.WORKER_LOST_AFTER = 60
+    sync_source.enqueue(source.pk, "manual")
+    task = DBTaskResult.objects.get()
+    task.claim("new-worker")  # claimed just now, before the worker's first beat
+    now = timezone.now()
+    assert scheduler.heartbeat() == dt.timedelta(seconds=5)
+    assert scheduler.requeue_lost_tasks(now + dt.timedelta(seconds=59)) == 0
+    assert scheduler.requeue_lost_tasks(now + dt.timedelta(seconds=61)) == 1
+    task.refresh_from_db()
+    assert (task.status, task.started_at) == ("READY", None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_restarted_with_the_same_id_requeues_what_it_was_running(source):
+    # Its own heartbeat would make the task look alive forever to the other workers.
+    Source.objects.filter(pk=source.pk).update(next_run_at=timezone.now() + dt.timedelta(days=1))
+    sync_source.enqueue(source.pk, "manual")
+    task = DBTaskResult.objects.get()
+    task.claim("fixed")
+    call_command("worker", "--batch", "--no-scheduler", "--worker-id", "fixed")
+    task.refresh_from_db()
+    assert (task.status, task.worker_ids) == ("SUCCESSFUL", ["fixed", "fixed"])
+    assert Measurement.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        ("--interval", "-1"),
+        ("--tick", "nan"),
+        ("--max-tasks", "0"),
+        ("--worker-id", ""),
+        ("--worker-id", "x" * 65),
+    ],
+)
+def test_it_rejects_bad_options(option):
+    with pytest.raises(CommandError):
+        call_command("worker", "--batch", *option)
 
 
 def test_it_leaves_the_task_of_a_live_worker_alone(source):
