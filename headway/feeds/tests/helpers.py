@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
+import socket
 import threading
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -11,6 +13,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from headway.feeds import outbound
 from headway.feeds.management.commands.worker import HeadwayWorker
 from headway.kpis.models import KPI
 
@@ -93,3 +96,20 @@ class LocalHTTP(ThreadingHTTPServer):
     def stop(self) -> None:
         self.shutdown()
         self.server_close()
+
+
+LOCALHOST = [ipaddress.ip_network("127.0.0.1/32")]
+
+
+def fake_dns(monkeypatch: Any) -> dict[str, list[str]]:
+    """Name resolution from a dict the test fills, instead of the machine's DNS: tests give
+    the same answers everywhere, and a name they did not enter does not resolve."""
+    names: dict[str, list[str]] = {}
+
+    def resolve(host: str) -> list[str]:
+        if host not in names:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return list(names[host])
+
+    monkeypatch.setattr(outbound, "resolve", resolve)
+    return names
