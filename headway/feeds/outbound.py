@@ -54,10 +54,10 @@ def _kind(address: Address) -> str | None:
         return "an unspecified address"
     if address.is_multicast:
         return "a multicast address"
+    if address.is_reserved:  # before private: Python counts 240.0.0.0/4 as both
+        return "a reserved address"
     if address.is_private:
         return "a private address"
-    if address.is_reserved:
-        return "a reserved address"
     if not address.is_global:  # e.g. 100.64.0.0/10 (carrier-grade NAT), documentation ranges
         return "not a public address"
     return None
@@ -74,7 +74,7 @@ def check_address(text: str, host: str, *, sql: bool) -> None:
     allowed = [*settings.OUTBOUND_ALLOW, *(settings.OUTBOUND_SQL_ALLOW if sql else [])]
     if any(address in network for network in allowed):
         return
-    what = f"{address} is" if host == text else f"{host} resolves to {address},"
+    what = f"{text} is" if host == text else f"{host} resolves to {text},"
     variable = f"{ALLOW} or {SQL_ALLOW}" if sql else ALLOW
     raise OutboundError(f"{what} {kind}; the server's operator can allow it with {variable}")
 
@@ -90,7 +90,8 @@ def _lookup(host: str | None) -> tuple[str, list[str]]:
         raise OutboundError("the URL names no host")
     host = host.strip("[]")
     try:
-        return host, [str(ipaddress.ip_address(host))]
+        ipaddress.ip_address(host)
+        return host, [host]
     except ValueError:
         return host, resolve(host)
 

@@ -149,7 +149,7 @@ def _sqlite_rows(path: Path, query: str) -> list[tuple[Any, ...]]:
         try:
             cursor = connection.execute(query)
         except sqlite3.DatabaseError as e:
-            if str(e) == "not authorized":
+            if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_AUTH:
                 raise SourceError("an SQLite source may only read: one SELECT query") from None
             raise
         return _limited(cursor)

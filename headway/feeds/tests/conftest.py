@@ -36,7 +36,7 @@ def local_databases(settings) -> None:
 
 
 @pytest.fixture
-def sqlite_dir(settings, tmp_path) -> Path:
+def sqlite_dir(settings, tmp_path: Path) -> Path:
     """The operator's directory of SQLite sources: the test's own temporary directory."""
     settings.SQLITE_SOURCES_DIR = tmp_path
     return tmp_path

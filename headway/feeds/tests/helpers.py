@@ -72,6 +72,8 @@ class Recorder(BaseHTTPRequestHandler):
         raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
+        if 300 <= status < 400:
+            self.send_header("Location", payload["location"])
         self.send_header("Content-Length", str(len(raw)))
         self.end_headers()
         self.wfile.write(raw)
