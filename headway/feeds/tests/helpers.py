@@ -6,9 +6,11 @@ import datetime as dt
 import ipaddress
 import json
 import socket
+import ssl
 import threading
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
@@ -85,8 +87,12 @@ class Recorder(BaseHTTPRequestHandler):
 class LocalHTTP(ThreadingHTTPServer):
     """A real HTTP server on 127.0.0.1 answering canned JSON per path."""
 
-    def __init__(self) -> None:
+    def __init__(self, certificate: Path | None = None) -> None:
         super().__init__(("127.0.0.1", 0), Recorder)
+        if certificate:  # HTTPS with this key and certificate (one PEM file)
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(certificate)
+            self.socket = context.wrap_socket(self.socket, server_side=True)
         self.responses: dict[str, tuple[int, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
@@ -115,3 +121,36 @@ def fake_dns(monkeypatch: Any) -> dict[str, list[str]]:
 
     monkeypatch.setattr(outbound, "resolve", resolve)
     return names
+
+
+def self_signed(path: Path, name: str) -> Path:
+    """A PEM file with a new key and a certificate for `name`, which also serves as a CA."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    return path

@@ -20,6 +20,7 @@ from headway.feeds import outbound
 from headway.feeds.forms import SourceForm
 from headway.feeds.models import Source
 from headway.feeds.sync import run_sync
+from headway.feeds.tests.helpers import LOCALHOST, LocalHTTP, self_signed
 from headway.feeds.tests.test_sources import http_source, sql_source, unreachable
 from headway.kpis.models import Measurement
 
@@ -142,6 +143,31 @@ def test_it_connects_to_the_checked_address_and_still_names_the_host(kpi, http_s
     log = run_sync(source.pk)
     assert (log.error, log.created) == ("", 1)
     assert http_server.requests[0][2]["Host"] == f"stats.example.com:{port}"
+
+
+def test_https_verifies_the_certificate_against_the_name_not_the_address(
+    kpi, dns, settings, monkeypatch, tmp_path
+):
+    pem = self_signed(tmp_path / "tls.pem", "tls.example.com")
+    monkeypatch.setenv("SSL_CERT_FILE", str(pem))  # as an operator with a private CA would
+    server = LocalHTTP(certificate=pem)
+    try:
+        settings.OUTBOUND_ALLOW = LOCALHOST
+        dns["tls.example.com"] = dns["other.example.com"] = ["127.0.0.1"]
+        series = [{"t": "2026-10-01", "v": {"amount": 4}}]
+        server.responses["/stats"] = (200, {"data": {"series": series}})
+        source = http_source(kpi, server)
+        port = server.server_address[1]
+        Source.objects.filter(pk=source.pk).update(url=f"https://tls.example.com:{port}/stats")
+        log = run_sync(source.pk)
+        assert (log.error, log.created) == ("", 1)
+        # The same address under a name the certificate does not hold fails verification.
+        Source.objects.filter(pk=source.pk).update(url=f"https://other.example.com:{port}/stats")
+        log = run_sync(source.pk)
+        assert "certificate verify failed" in log.error
+        assert len(server.requests) == 1
+    finally:
+        server.stop()
 
 
 def test_a_name_that_rebinds_to_loopback_after_the_form_check_is_refused(
