@@ -68,10 +68,9 @@ class SourceForm(forms.ModelForm):  # type: ignore[type-arg]
         for name in ("database_url", "headers"):
             self.fields[name].help_text = KEEP_HELP if self.instance.pk else "Stored encrypted."
             self.initial[name] = ""
-        self.fields[
-            "database_url"
-        ].help_text += (
-            " postgres://user:pass@host/db, mysql://user:pass@host/db or sqlite:////path/file.db"
+        self.fields["database_url"].help_text += (
+            " postgres://user:pass@host/db, mysql://user:pass@host/db or sqlite:///file.db"
+            " (a file in the server's directory of SQLite sources)"
         )
         self.fields["headers"].help_text += " One 'Name: value' per line."
 
