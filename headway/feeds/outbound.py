@@ -25,7 +25,7 @@ import os
 import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 import httpcore
 import httpx
@@ -100,8 +100,9 @@ def addresses(host: str | None, *, sql: bool) -> list[str]:
     """The addresses to connect to for `host`, each of them checked; else OutboundError."""
     try:
         name, found = _lookup(host)
-    except OSError as e:
-        raise OutboundError(f"cannot find the address of {host}: {e.strerror or e}") from None
+    except (OSError, UnicodeError) as e:  # UnicodeError: not a valid IDNA host name
+        reason = getattr(e, "strerror", None) or e
+        raise OutboundError(f"cannot find the address of {host}: {reason}") from None
     for text in found:
         check_address(text, name, sql=sql)
     return found
@@ -110,15 +111,22 @@ def addresses(host: str | None, *, sql: bool) -> list[str]:
 def _check_host(host: str | None, *, sql: bool) -> None:
     try:
         name, found = _lookup(host)
-    except OSError:
+    except (OSError, UnicodeError):
         return  # not resolvable from here just now; the connection will check again
     for text in found:
         check_address(text, name, sql=sql)
 
 
+def _split(url: str) -> SplitResult:
+    try:
+        return urlsplit(url)
+    except ValueError as e:  # e.g. "Invalid IPv6 URL"
+        raise OutboundError(f"the URL cannot be read: {e}") from None
+
+
 def check_url(url: str) -> None:
     """For forms: the URL of an HTTP source or an alert channel."""
-    parts = urlsplit(url)
+    parts = _split(url)
     if parts.scheme not in ("http", "https"):
         raise OutboundError("the URL must start with http:// or https://")
     _check_host(parts.hostname, sql=False)
@@ -126,7 +134,7 @@ def check_url(url: str) -> None:
 
 def check_database_url(url: str) -> None:
     """For forms: the URL of an SQL source (its scheme is checked when it is read)."""
-    parts = urlsplit(url)
+    parts = _split(url)
     scheme = parts.scheme.split("+")[0]
     if scheme == "sqlite":
         sqlite_file(unquote(parts.path), must_exist=False)
@@ -169,7 +177,10 @@ def sqlite_file(url_path: str, *, must_exist: bool = True) -> Path:
     if not path:
         raise OutboundError("the SQLite URL names no file")
     root = Path(root).resolve()
-    target = (root / path).resolve()
+    try:
+        target = (root / path).resolve()
+    except (OSError, ValueError, RuntimeError) as e:  # a NUL byte, a symlink loop
+        raise OutboundError(f"{path!r} is not a usable file name: {e}") from None
     if not target.is_relative_to(root):
         raise OutboundError(f"{path} is outside the directory of SQLite sources ({SQLITE_DIR})")
     if _is_own_database(target):

@@ -209,6 +209,10 @@ def test_it_does_not_follow_a_redirect(kpi, http_server):
         ("mysql://root@10.0.0.5/test", f"10.0.0.5 is a private address; {SQL_REMEDY}"),
         ("postgres:///headway", "the URL names no host"),  # libpq would use a local socket
         ("mysql:///test", "the URL names no host"),
+        (
+            "postgres://u@nowhere.example.com/x",
+            "cannot find the address of nowhere.example.com: Name or service not known",
+        ),
     ],
 )
 def test_it_refuses_database_servers_of_the_servers_own_networks(kpi, url, error):
@@ -336,6 +340,11 @@ def test_the_source_form_refuses_what_a_sync_would_refuse(db, dns, settings, tmp
     assert form.errors["database_url"] == [
         "/etc/hosts is outside the directory of SQLite sources (HEADWAY_SQLITE_SOURCES_DIR)"
     ]
+    form = source_form(kind="sql", database_url="postgres://u@[::1/db")
+    assert form.errors["database_url"] == ["the URL cannot be read: Invalid IPv6 URL"]
+    (tmp_path / "loop.db").symlink_to(tmp_path / "loop.db")
+    form = source_form(kind="sql", database_url="sqlite:///loop.db")
+    assert form.errors["database_url"][0].startswith("'loop.db' is not a usable file name")
     # A name the server cannot resolve just now is accepted: each sync checks it again.
     assert source_form(kind="http", url="https://not-yet.example.com/x").is_valid()
     assert source_form(kind="sql", database_url="sqlite:///later.db").is_valid()
