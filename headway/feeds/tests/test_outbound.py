@@ -344,7 +344,7 @@ def test_the_source_form_refuses_what_a_sync_would_refuse(db, dns, settings, tmp
     assert form.errors["database_url"] == ["the URL cannot be read: Invalid IPv6 URL"]
     (tmp_path / "loop.db").symlink_to(tmp_path / "loop.db")
     form = source_form(kind="sql", database_url="sqlite:///loop.db")
-    assert form.errors["database_url"][0].startswith("'loop.db' is not a usable file name")
+    assert str(form.errors["database_url"][0]).startswith("'loop.db' is not a usable file name")
     # A name the server cannot resolve just now is accepted: each sync checks it again.
     assert source_form(kind="http", url="https://not-yet.example.com/x").is_valid()
     assert source_form(kind="sql", database_url="sqlite:///later.db").is_valid()
