@@ -6,8 +6,11 @@ message naming the variable, never run with a silently wrong default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class ConfigError(Exception):
@@ -55,3 +58,29 @@ def envlist(name: str, default: list[str]) -> list[str]:
     if value is None or value.strip() == "":
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def envnetworks(name: str) -> list[Network]:
+    """A comma-separated list of CIDR networks (`10.20.0.0/16,127.0.0.1/32`); empty if unset."""
+    networks = []
+    for item in envlist(name, []):
+        try:
+            # strict: 10.20.1.5/16 is refused rather than silently read as 10.20.0.0/16.
+            networks.append(ipaddress.ip_network(item))
+        except ValueError as e:
+            raise ConfigError(
+                f"{name}={os.environ[name]!r}: {e}; expected CIDR networks such as "
+                "10.20.0.0/16,127.0.0.1/32"
+            ) from None
+    return networks
+
+
+def envdir(name: str) -> Path | None:
+    """An existing directory, resolved (symlinks, ..); None if unset."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return None
+    path = Path(value).resolve()
+    if not path.is_dir():
+        raise ConfigError(f"{name}={value!r}: not an existing directory")
+    return path

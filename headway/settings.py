@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from headway.env import ConfigError, envbool, envint, envlist, envstr
+from headway.env import ConfigError, envbool, envdir, envint, envlist, envnetworks, envstr
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(envstr("HEADWAY_DATA_DIR", "var")).resolve()
@@ -143,6 +143,13 @@ EMAIL_PORT = envint("HEADWAY_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = envstr("HEADWAY_DEFAULT_FROM_EMAIL", "headway@localhost")
 # A stuck mail server must not hold an alert delivery, and so a worker's graceful stop, forever.
 EMAIL_TIMEOUT = 30
+
+# Where the pull sources and alert channels that organization users configure may connect
+# (headway/feeds/outbound.py, docs/security.md): public addresses only, plus the networks
+# the operator lists; SQLite sources only under one directory (unset: none).
+OUTBOUND_ALLOW = envnetworks("HEADWAY_OUTBOUND_ALLOW")
+OUTBOUND_SQL_ALLOW = envnetworks("HEADWAY_OUTBOUND_SQL_ALLOW")
+SQLITE_SOURCES_DIR = envdir("HEADWAY_SQLITE_SOURCES_DIR")
 
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"

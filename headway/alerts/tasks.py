@@ -7,13 +7,13 @@ import hashlib
 import hmac
 import json
 
-import httpx
 from django.conf import settings
 from django.core.mail import send_mail
 from django.utils import timezone
 from django_tasks import task
 
 from headway.alerts.models import AlertChannel, Delivery
+from headway.feeds import outbound
 
 MAX_ATTEMPTS = 6
 TIMEOUT = 10.0
@@ -42,8 +42,10 @@ def _send(delivery: Delivery) -> None:
     channel: AlertChannel | None = delivery.alert_channel
     if channel is None:
         return  # the channel was removed after the event
+    # The channel's URL is the organization's choice: only checked addresses (outbound.py).
     if channel.kind == AlertChannel.Kind.SLACK:
-        response = httpx.post(channel.url, json={"text": event.message}, timeout=TIMEOUT)
+        with outbound.http_client(TIMEOUT) as client:
+            response = client.post(channel.url, json={"text": event.message})
     else:
         payload = {
             "event": event.event,
@@ -57,7 +59,8 @@ def _send(delivery: Delivery) -> None:
         headers = {"Content-Type": "application/json"}
         if channel.secret:
             headers["X-Headway-Signature"] = sign(channel.secret, raw)
-        response = httpx.post(channel.url, content=raw, headers=headers, timeout=TIMEOUT)
+        with outbound.http_client(TIMEOUT) as client:
+            response = client.post(channel.url, content=raw, headers=headers)
     response.raise_for_status()
 
 

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from headway.alerts.models import AlertChannel, AlertSubscription
+from headway.feeds import outbound
 from headway.org import access
 from headway.web.decorators import OrgRequest, org_required
 from headway.web.views import kpi_for
@@ -44,6 +45,14 @@ class ChannelForm(forms.ModelForm):  # type: ignore[type-arg]
         )
         widgets = {"secret": forms.PasswordInput(render_value=False)}
         help_texts = {"secret": "signed webhooks only: X-Headway-Signature is sent with it"}
+
+    def clean_url(self) -> str:
+        url: str = self.cleaned_data["url"]
+        try:
+            outbound.check_url(url)  # checked again at each delivery
+        except outbound.OutboundError as e:
+            raise forms.ValidationError(str(e)) from None
+        return url
 
 
 @org_required

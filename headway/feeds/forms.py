@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from headway.feeds import outbound
 from headway.feeds.models import Source
 
 KEEP_HELP = "Stored encrypted. Leave empty to keep the stored value."
@@ -67,10 +68,9 @@ class SourceForm(forms.ModelForm):  # type: ignore[type-arg]
         for name in ("database_url", "headers"):
             self.fields[name].help_text = KEEP_HELP if self.instance.pk else "Stored encrypted."
             self.initial[name] = ""
-        self.fields[
-            "database_url"
-        ].help_text += (
-            " postgres://user:pass@host/db, mysql://user:pass@host/db or sqlite:////path/file.db"
+        self.fields["database_url"].help_text += (
+            " postgres://user:pass@host/db, mysql://user:pass@host/db or sqlite:///file.db"
+            " (a file in the server's directory of SQLite sources)"
         )
         self.fields["headers"].help_text += " One 'Name: value' per line."
 
@@ -87,6 +87,17 @@ class SourceForm(forms.ModelForm):  # type: ignore[type-arg]
                 self.add_error("query", "an SQL source needs a query returning time, value")
         if kind == Source.Kind.HTTP and not data.get("url"):
             self.add_error("url", "an HTTP source needs a URL")
+        # Where the server may connect (outbound.py): said now, checked again at each sync.
+        try:
+            if kind == Source.Kind.SQL and data.get("database_url"):
+                outbound.check_database_url(data["database_url"])
+        except outbound.OutboundError as e:
+            self.add_error("database_url", str(e))
+        try:
+            if kind == Source.Kind.HTTP and data.get("url"):
+                outbound.check_url(data["url"])
+        except outbound.OutboundError as e:
+            self.add_error("url", str(e))
         day = data.get("day_of_month")
         if day is not None and not 1 <= day <= 28:
             self.add_error("day_of_month", "choose a day from 1 to 28")

@@ -1,20 +1,24 @@
 """Reading points from pull sources: an SQL query or an HTTP JSON endpoint.
 
 Each reader returns (time, value) pairs, or raises SourceError with a message fit for the
-sync log. Nothing here writes to Headway's database.
+sync log. Nothing here writes to Headway's database. Every connection goes through
+headway/feeds/outbound.py, which decides where a user-configured source may connect.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sqlite3
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
 
+from headway.feeds import outbound
 from headway.feeds.models import Source
 from headway.feeds.parse import ParseError, dig, parse_time, parse_value
 
@@ -60,9 +64,11 @@ def _sql_rows(url: str, query: str) -> list[tuple[Any, ...]]:
         if scheme in ("mysql", "mariadb"):
             return _mysql_rows(parts, query)
         if scheme == "sqlite":
-            return _sqlite_rows(unquote(parts.path), query)
+            return _sqlite_rows(outbound.sqlite_file(unquote(parts.path)), query)
     except SourceError:
         raise
+    except outbound.OutboundError as e:
+        raise SourceError(str(e)) from None
     except Exception as e:
         # Driver errors name the problem (bad password, unknown table); the URL is not echoed.
         raise SourceError(f"{type(e).__name__}: {e}") from None
@@ -79,11 +85,17 @@ def _limited(cursor: Any) -> list[tuple[Any, ...]]:
 def _postgres_rows(parts: Any, query: str) -> list[tuple[Any, ...]]:
     import psycopg
 
+    checked = outbound.addresses(parts.hostname, sql=True)
     with psycopg.connect(
-        host=parts.hostname or None,
+        # libpq connects to hostaddr (checked) and keeps host for TLS and its messages.
+        host=",".join([parts.hostname] * len(checked)),
+        hostaddr=",".join(checked),
         port=parts.port or 5432,
         user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
+        # Never the server's own credentials: an empty password shuts out PGPASSWORD, and
+        # no password file is read (the server account's ~/.pgpass may hold Headway's own).
+        password=unquote(parts.password) if parts.password else "",
+        passfile=os.devnull,
         dbname=unquote(parts.path.lstrip("/")) or None,
         connect_timeout=TIMEOUT_SECONDS,
         options=f"-c statement_timeout={TIMEOUT_SECONDS * 1000}",
@@ -98,13 +110,14 @@ def _mysql_rows(parts: Any, query: str) -> list[tuple[Any, ...]]:
     import pymysql  # type: ignore[import-untyped]
 
     connection = pymysql.connect(
-        host=parts.hostname or "localhost",
+        host=outbound.addresses(parts.hostname, sql=True)[0],
         port=parts.port or 3306,
         user=unquote(parts.username) if parts.username else "root",
         password=unquote(parts.password) if parts.password else "",
         database=unquote(parts.path.lstrip("/")) or None,
         connect_timeout=TIMEOUT_SECONDS,
         read_timeout=TIMEOUT_SECONDS,
+        local_infile=False,  # a server may not ask for this machine's files
     )
     try:
         with connection.cursor() as cursor:
@@ -115,14 +128,30 @@ def _mysql_rows(parts: Any, query: str) -> list[tuple[Any, ...]]:
         connection.close()
 
 
-def _sqlite_rows(path: str, query: str) -> list[tuple[Any, ...]]:
-    # sqlite:///relative/path or sqlite:////absolute/path, as dj-database-url reads them.
-    path = path[1:]
-    if not path:
-        raise SourceError("the SQLite URL names no file")
-    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=TIMEOUT_SECONDS)
+# What a read-only query needs; anything else (ATTACH, VACUUM INTO a file, PRAGMA) is denied.
+_SQLITE_READING = {
+    sqlite3.SQLITE_SELECT,
+    sqlite3.SQLITE_READ,
+    sqlite3.SQLITE_FUNCTION,
+    sqlite3.SQLITE_RECURSIVE,
+}
+
+
+def _sqlite_authorizer(action: int, *args: Any) -> int:
+    return sqlite3.SQLITE_OK if action in _SQLITE_READING else sqlite3.SQLITE_DENY
+
+
+def _sqlite_rows(path: Path, query: str) -> list[tuple[Any, ...]]:
+    connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=TIMEOUT_SECONDS)
     try:
-        cursor = connection.execute(query)
+        # Read-only mode alone still lets VACUUM INTO write a copy anywhere on the server.
+        connection.set_authorizer(_sqlite_authorizer)
+        try:
+            cursor = connection.execute(query)
+        except sqlite3.DatabaseError as e:
+            if getattr(e, "sqlite_errorcode", None) == sqlite3.SQLITE_AUTH:
+                raise SourceError("an SQLite source may only read: one SELECT query") from None
+            raise
         return _limited(cursor)
     finally:
         connection.close()
@@ -141,9 +170,12 @@ def _headers(text: str) -> dict[str, str]:
 
 def _http_points(source: Source, tz: ZoneInfo) -> list[Point]:
     try:
-        response = httpx.get(source.url, headers=_headers(source.headers), timeout=TIMEOUT_SECONDS)
+        with outbound.http_client(TIMEOUT_SECONDS) as client:
+            response = client.get(source.url, headers=_headers(source.headers))
         response.raise_for_status()
         data = response.json()
+    except outbound.OutboundError as e:
+        raise SourceError(str(e)) from None
     except httpx.HTTPStatusError as e:
         raise SourceError(f"HTTP {e.response.status_code} from the endpoint") from None
     except httpx.HTTPError as e:

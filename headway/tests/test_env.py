@@ -1,6 +1,8 @@
+import ipaddress
+
 import pytest
 
-from headway.env import ConfigError, envbool, envint, envlist, envstr
+from headway.env import ConfigError, envbool, envdir, envint, envlist, envnetworks, envstr
 
 
 def test_it_reads_booleans(monkeypatch):
@@ -47,3 +49,28 @@ def test_it_splits_lists(monkeypatch):
     assert envlist("HW_HOSTS", []) == ["a.test", "b.test"]
     monkeypatch.setenv("HW_HOSTS", " ")
     assert envlist("HW_HOSTS", ["x"]) == ["x"]
+
+
+def test_it_reads_networks_and_refuses_a_bad_one_naming_the_variable(monkeypatch):
+    assert envnetworks("HW_NETS") == []
+    monkeypatch.setenv("HW_NETS", "10.20.0.0/16, 127.0.0.1, fd00::/8")
+    assert envnetworks("HW_NETS") == [
+        ipaddress.ip_network("10.20.0.0/16"),
+        ipaddress.ip_network("127.0.0.1/32"),
+        ipaddress.ip_network("fd00::/8"),
+    ]
+    monkeypatch.setenv("HW_NETS", "10.20.1.5/16")  # host bits set: /16 or /32 meant?
+    with pytest.raises(ConfigError, match=r"HW_NETS='10.20.1.5/16': 10.20.1.5/16 has host bits"):
+        envnetworks("HW_NETS")
+    monkeypatch.setenv("HW_NETS", "warehouse")
+    with pytest.raises(ConfigError, match=r"HW_NETS='warehouse'.*expected CIDR networks"):
+        envnetworks("HW_NETS")
+
+
+def test_it_reads_an_existing_directory(monkeypatch, tmp_path):
+    assert envdir("HW_DIR") is None
+    monkeypatch.setenv("HW_DIR", f"{tmp_path}/a/..")
+    assert envdir("HW_DIR") == tmp_path.resolve()
+    monkeypatch.setenv("HW_DIR", str(tmp_path / "absent"))
+    with pytest.raises(ConfigError, match=r"HW_DIR=.*: not an existing directory"):
+        envdir("HW_DIR")

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import pytest
 from aiosmtpd.controller import Controller
 
-from headway.feeds.tests.helpers import LocalHTTP
+from headway.feeds.tests.helpers import LOCALHOST, LocalHTTP, fake_dns
 
 
 class Inbox:
@@ -34,8 +34,15 @@ def smtp(settings) -> Iterator[Inbox]:
     controller.stop()
 
 
+@pytest.fixture(autouse=True)
+def dns(monkeypatch) -> dict[str, list[str]]:
+    return fake_dns(monkeypatch)
+
+
 @pytest.fixture
-def http_server() -> Iterator[LocalHTTP]:
+def http_server(settings) -> Iterator[LocalHTTP]:
+    # It listens on 127.0.0.1, where user-configured URLs may go only if the operator allows.
+    settings.OUTBOUND_ALLOW = LOCALHOST
     server = LocalHTTP()
     yield server
     server.stop()

@@ -116,6 +116,31 @@ def test_it_posts_to_slack_and_signs_generic_webhooks(world, http_server, smtp):
     assert json.loads(body)["event"] == "red"
 
 
+def test_it_refuses_a_channel_on_the_servers_own_network(world, http_server, settings, client):
+    settings.OUTBOUND_ALLOW = []  # the production default: 127.0.0.1 is off limits
+    kpi = make_kpi(world)
+    http_server.responses["/slack"] = (200, {"ok": True})
+    AlertChannel.objects.create(
+        organization=world.acme, kpi=kpi, kind="slack", url=http_server.url("/slack")
+    )
+    measure(world, kpi, 10)
+    delivery = Delivery.objects.get(channel="slack")
+    assert (delivery.status, delivery.error) == (
+        "failed",
+        "OutboundError: 127.0.0.1 is a loopback address; "
+        "the server's operator can allow it with HEADWAY_OUTBOUND_ALLOW",
+    )
+    assert http_server.requests == []
+    # The channel form says so at once.
+    client.force_login(world.bob)
+    response = client.post(
+        f"/feeds/kpis/{kpi.ref}/alerts/",
+        {"channel-kind": "webhook", "channel-url": "http://169.254.169.254/latest/meta-data/"},
+    )
+    assert "169.254.169.254 is a link-local address" in response.content.decode()
+    assert AlertChannel.objects.count() == 1
+
+
 def test_it_retries_a_delivery_that_failed(world, settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 1  # nothing listens there

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
+import socket
+import ssl
 import threading
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 
+from headway.feeds import outbound
 from headway.feeds.management.commands.worker import HeadwayWorker
 from headway.kpis.models import KPI
 
@@ -78,6 +83,8 @@ class Recorder(BaseHTTPRequestHandler):
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")
+            if 300 <= status < 400:
+                self.send_header("Location", payload["location"])
             self.send_header("Content-Length", str(len(raw)))
             self.end_headers()
             self.wfile.write(raw)
@@ -92,8 +99,12 @@ class Recorder(BaseHTTPRequestHandler):
 class LocalHTTP(ThreadingHTTPServer):
     """A real HTTP server on 127.0.0.1 answering canned JSON per path."""
 
-    def __init__(self) -> None:
+    def __init__(self, certificate: Path | None = None) -> None:
         super().__init__(("127.0.0.1", 0), Recorder)
+        if certificate:  # HTTPS with this key and certificate (one PEM file)
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(certificate)
+            self.socket = context.wrap_socket(self.socket, server_side=True)
         self.responses: dict[str, tuple[int, Any]] = {}
         self.requests: list[tuple[str, str, dict[str, str], bytes]] = []
         self.hold_next = False
@@ -118,3 +129,53 @@ class LocalHTTP(ThreadingHTTPServer):
         self.release()
         self.shutdown()
         self.server_close()
+
+
+LOCALHOST = [ipaddress.ip_network("127.0.0.1/32")]
+
+
+def fake_dns(monkeypatch: Any) -> dict[str, list[str]]:
+    """Name resolution from a dict the test fills, instead of the machine's DNS: tests give
+    the same answers everywhere, and a name they did not enter does not resolve."""
+    names: dict[str, list[str]] = {}
+
+    def resolve(host: str) -> list[str]:
+        if host not in names:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return list(names[host])
+
+    monkeypatch.setattr(outbound, "resolve", resolve)
+    return names
+
+
+def self_signed(path: Path, name: str) -> Path:
+    """A PEM file with a new key and a certificate for `name`, which also serves as a CA."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        + certificate.public_bytes(serialization.Encoding.PEM)
+    )
+    return path

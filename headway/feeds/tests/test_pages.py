@@ -75,14 +75,15 @@ def test_it_hides_another_persons_upload(bob, world, kpi, client):
 
 
 def test_it_configures_a_source_and_queues_a_sync_after_commit(
-    bob, kpi, django_capture_on_commit_callbacks
+    bob, kpi, sqlite_dir, django_capture_on_commit_callbacks
 ):
+    url = f"sqlite:///{sqlite_dir}/x.db"
     response = bob.post(
         "/feeds/kpis/signups/sources/new/",
         {
             "name": "warehouse",
             "kind": "sql",
-            "database_url": "sqlite:////tmp/x.db",
+            "database_url": url,
             "query": "SELECT day, v FROM t",
             "time_field": "time",
             "value_field": "value",
@@ -95,15 +96,12 @@ def test_it_configures_a_source_and_queues_a_sync_after_commit(
     )
     assert response.status_code == 302
     source = Source.objects.get()
-    assert source.database_url == "sqlite:////tmp/x.db"
+    assert source.database_url == url
     assert source.next_run_at is not None
     assert source.next_run_at > timezone.now()
     page = bob.get("/feeds/kpis/signups/").content.decode()
     assert "warehouse" in page
-    assert (
-        "sqlite:////tmp/x.db"
-        not in bob.get(f"/feeds/kpis/signups/sources/{source.pk}/").content.decode()
-    )
+    assert url not in bob.get(f"/feeds/kpis/signups/sources/{source.pk}/").content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         bob.post(f"/feeds/kpis/signups/sources/{source.pk}/sync/")

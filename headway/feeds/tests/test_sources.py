@@ -44,8 +44,8 @@ def live_values(kpi: KPI) -> list[Decimal]:
     )
 
 
-def test_it_syncs_an_sqlite_query_and_changes_nothing_on_a_rerun(kpi, tmp_path):
-    path = tmp_path / "warehouse.db"
+def test_it_syncs_an_sqlite_query_and_changes_nothing_on_a_rerun(kpi, sqlite_dir):
+    path = sqlite_dir / "warehouse.db"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE daily (day TEXT, amount TEXT)")
         db.executemany("INSERT INTO daily VALUES (?, ?)", ROWS)
@@ -62,7 +62,7 @@ def test_it_syncs_an_sqlite_query_and_changes_nothing_on_a_rerun(kpi, tmp_path):
     assert live_values(kpi) == [Decimal("10.5"), Decimal(13), Decimal("9.25")]
 
 
-def test_it_syncs_a_postgresql_query(kpi):
+def test_it_syncs_a_postgresql_query(kpi, local_databases):
     import psycopg
 
     table = f"daily_{uuid.uuid4().hex[:8]}"
@@ -88,7 +88,7 @@ def test_it_syncs_a_postgresql_query(kpi):
         admin.close()
 
 
-def test_it_syncs_a_mariadb_query(kpi):
+def test_it_syncs_a_mariadb_query(kpi, local_databases):
     import pymysql  # type: ignore[import-untyped]
 
     table = f"daily_{uuid.uuid4().hex[:8]}"
@@ -178,20 +178,20 @@ def test_it_keeps_the_data_and_backs_off_when_a_source_fails(kpi, http_server):
     ]
 
 
-def test_it_reports_an_unreachable_database_without_echoing_the_password(kpi):
+def test_it_reports_an_unreachable_database_without_echoing_the_password(kpi, local_databases):
     source = sql_source(kpi, "postgres://postgres:hunter2@127.0.0.1:1/x", "SELECT 1, 1")
     log = run_sync(source.pk)
     assert log.error
     assert "hunter2" not in log.error
 
 
-def test_it_collects_a_period_only_after_its_delay(kpi, tmp_path):
+def test_it_collects_a_period_only_after_its_delay(kpi, sqlite_dir):
     kpi.cadence = "monthly"
     kpi.save()
     today = timezone.now().date()
     this_month = today.replace(day=1)
     last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
-    path = tmp_path / "w.db"
+    path = sqlite_dir / "w.db"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE m (day TEXT, amount TEXT)")
         db.executemany(

@@ -16,8 +16,8 @@ from headway.kpis.models import Measurement
 
 
 @pytest.fixture
-def source(kpi, tmp_path):
-    path = tmp_path / "w.db"
+def source(kpi, sqlite_dir):
+    path = sqlite_dir / "w.db"
     with sqlite3.connect(path) as db:
         db.execute("CREATE TABLE d (day TEXT, amount TEXT)")
         db.execute("INSERT INTO d VALUES ('2026-10-01', '5')")

@@ -83,6 +83,7 @@ def spawn(transactional_db: None, tmp_path: Path) -> Iterator[Callable[..., Work
         HEADWAY_DATA_DIR=str(settings.DATA_DIR),
         HEADWAY_SECRET_KEY=settings.SECRET_KEY,  # the same key decrypts the source's fields
         HEADWAY_WORKER_LOST_AFTER=str(LOST_AFTER_SECONDS),
+        HEADWAY_OUTBOUND_ALLOW="127.0.0.1/32",  # the local test HTTP server is the source
         HEADWAY_LOG_LEVEL="INFO",
         PYTHONUNBUFFERED="1",
     )
