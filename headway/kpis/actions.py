@@ -125,13 +125,13 @@ def record_measurements(
     and the KPI's alerts are evaluated (deliveries are queued after commit).
     """
     check_measure(actor, kpi)
-    values = _stored_values(points)
+    batch = _batch(points)
     now = timezone.now()
     with transaction.atomic():
-        written = _write_new(actor.organization.pk, kpi, points, values, source, now)
+        written = _write_new(actor.organization.pk, kpi, batch, source, now)
         if written is None:
-            written = _write_checked(actor.organization.pk, kpi, points, values, source, now)
-        rows, superseded, duplicates = written
+            written = _write_checked(actor.organization.pk, kpi, batch, source, now)
+        rows, superseded = written
         if rows:
             # insert_rows sends no signals: one audit event for the batch (API helper).
             record_batch(
@@ -153,42 +153,50 @@ def record_measurements(
             evaluate_kpi(kpi, now=now)
     return IngestResult(
         created=len(rows) - superseded,
-        duplicates=duplicates,
+        duplicates=len(points) - len(rows),
         corrected=superseded,
         key_results_moved=moved,
     )
 
 
-def _stored_values(points: Sequence[Point]) -> list[Decimal]:
-    """The values as the column stores them, or a ValidationError naming each bad point."""
-    values: list[Decimal] = []
-    append = values.append
+@dataclass
+class _Batch:
+    rows: list[Row]  # stored values; the first point of each key
+    indexes: list[int]  # each row's position among the points, for error messages
+
+
+def _batch(points: Sequence[Point]) -> _Batch:
+    """The points as rows to write, or a ValidationError naming each bad point.
+
+    One pass: for a million points, each pass over them costs a tenth of the insert.
+    """
+    batch = _Batch([], [])
+    row, index_of = batch.rows.append, batch.indexes.append
+    keys: set[str] = set()
     errors: dict[str, list[str]] = {}
     for index, (at, value, key) in enumerate(points):
-        if (
-            at.tzinfo is None
-            or decimal_problem(value)
-            or (key is not None and not 0 < len(key) <= 200)
-        ):
+        if at.tzinfo is None or decimal_problem(value):
             for field, message in _point_errors(MeasurementInput(at, value, key)).items():
                 errors[f"{index}.{field}"] = [message]
-        else:
-            append(stored_value(value))
+        elif key is None:
+            row((at, stored_value(value), None, None))
+            index_of(index)
+        elif not 0 < len(key) <= 200:
+            errors[f"{index}.key"] = [_point_errors(MeasurementInput(at, value, key))["key"]]
+        elif key not in keys:  # a key sent twice in one call counts once
+            keys.add(key)
+            row((at, stored_value(value), key, None))
+            index_of(index)
     if errors:
         raise ValidationError(errors)
-    return values
+    return batch
 
 
-Written = tuple[list[Row], int, int]  # rows inserted, how many correct older rows, duplicates
+Written = tuple[list[Row], int]  # rows inserted, how many of them correct older rows
 
 
 def _write_new(
-    organization_id: int,
-    kpi: KPI,
-    points: Sequence[Point],
-    values: list[Decimal],
-    source: str,
-    now: dt.datetime,
+    organization_id: int, kpi: KPI, batch: _Batch, source: str, now: dt.datetime
 ) -> Written | None:
     """Insert without looking keys up first, when no key is likely to be known; None if one
     was (the savepoint then undoes the attempt and the checked path takes over).
@@ -197,69 +205,43 @@ def _write_new(
     million keys costs as much as inserting them. A KPI with live rows in the points' time
     span is likely a re-send or a correction, so it goes to the checked path at once.
     """
-    if not points:
-        return [], 0, 0
-    first = min(points, key=itemgetter(0))[0]
-    last = max(points, key=itemgetter(0))[0]
+    rows = batch.rows
+    if not rows:
+        return [], 0
+    first = min(rows, key=itemgetter(0))[0]
+    last = max(rows, key=itemgetter(0))[0]
     if Measurement.objects.filter(
         kpi=kpi, superseded_at=None, at__gte=first, at__lte=last
     ).exists():
         return None
-    rows: list[Row] = []
-    append = rows.append
-    batch_keys: set[str | None] = set()
-    seen = batch_keys.add
-    duplicates = 0
-    for (at, _, key), value in zip(points, values, strict=True):
-        if key is not None:
-            if key in batch_keys:
-                duplicates += 1
-                continue
-            seen(key)
-        append((at, value, key, None))
     try:
         with transaction.atomic():
             _insert(organization_id, kpi, source, now, rows)
     except IntegrityError:
         return None  # a key is already in use (by another KPI or outside the time span)
-    return rows, 0, duplicates
+    return rows, 0
 
 
 def _write_checked(
-    organization_id: int,
-    kpi: KPI,
-    points: Sequence[Point],
-    values: list[Decimal],
-    source: str,
-    now: dt.datetime,
+    organization_id: int, kpi: KPI, batch: _Batch, source: str, now: dt.datetime
 ) -> Written:
     """Look every key up, skip duplicates, supersede the rows that corrections replace."""
-    keys = list({p[2] for p in points if p[2] is not None})
+    keys = [row[2] for row in batch.rows if row[2] is not None]
     known = _known_keys(organization_id, keys) if keys else {}
     errors: dict[str, list[str]] = {}
     rows: list[Row] = []
     superseded: list[int] = []
-    batch_keys: set[str] = set()
-    duplicates = 0
-    for index, ((at, _, key), value) in enumerate(zip(points, values, strict=True)):
-        replaces: int | None = None
-        if key is not None:
-            if key in batch_keys:
-                duplicates += 1
-                continue
-            batch_keys.add(key)
-            old = known.get(key)
-            if old is not None:
-                old_id, old_kpi, old_value = old
-                if old_kpi != kpi.pk:
-                    errors[f"{index}.key"] = [f"key {key!r} was already used for another KPI"]
-                    continue
-                if old_value == value:
-                    duplicates += 1
-                    continue
-                replaces = old_id
-                superseded.append(old_id)
-        rows.append((at, value, key, replaces))
+    for index, (at, value, key, _) in zip(batch.indexes, batch.rows, strict=True):
+        old = known.get(key) if key is not None else None
+        if old is None:
+            rows.append((at, value, key, None))
+            continue
+        old_id, old_kpi, old_value = old
+        if old_kpi != kpi.pk:
+            errors[f"{index}.key"] = [f"key {key!r} was already used for another KPI"]
+        elif old_value != value:
+            rows.append((at, value, key, old_id))
+            superseded.append(old_id)
     if errors:
         raise ValidationError(errors)
     for start in range(0, len(superseded), KEY_CHUNK):
@@ -268,7 +250,7 @@ def _write_checked(
             superseded_at=now, idempotency_key=None
         )
     _insert(organization_id, kpi, source, now, rows)
-    return rows, len(superseded), duplicates
+    return rows, len(superseded)
 
 
 def _insert(organization_id: int, kpi: KPI, source: str, now: dt.datetime, rows: list[Row]) -> None:
