@@ -16,7 +16,7 @@ from headway.kpis import actions
 from headway.kpis.forms import CorrectionForm, KPIForm, MeasurementForm
 from headway.kpis.models import KPI, Measurement
 from headway.okrs.actions import StaleVersion
-from headway.okrs.forms import free_ref, put_errors
+from headway.okrs.forms import free_ref, posted_version, put_errors
 from headway.org import access
 from headway.reports.load import day_end
 from headway.web import charts
@@ -265,4 +265,54 @@ def kpi_edit(request: OrgRequest, ref: str) -> HttpResponse:
         "kpis/form.html",
         {"nav": "kpis", "title": f"Edit {kpi.name}", "form": form, "kpi": kpi, "hide_as_of": True},
         status=400 if form.is_bound else 200,
+    )
+
+
+@org_required
+def kpi_delete(request: OrgRequest, ref: str) -> HttpResponse:
+    """Delete a KPI, after a page that says what goes with it and what stands in the way."""
+    kpi = kpi_for(request, ref)
+    if not access.can_edit_kpi(request.actor, team_id=kpi.team_id, owner_id=kpi.owner_id):
+        raise PermissionDenied("you may not delete this KPI")
+    if request.method == "POST":
+        live = kpi.measurements.filter(superseded_at=None).count()
+        try:
+            actions.delete_kpi(request.actor, kpi, expected_version=posted_version(request.POST))
+        except (ValidationError, PermissionDenied) as e:
+            messages.error(request, "; ".join(getattr(e, "messages", [str(e)])))
+            return redirect("kpis:kpi_delete", kpi.ref)
+        except StaleVersion:
+            messages.error(request, "Someone changed this KPI meanwhile: check it and try again.")
+            return redirect("kpis:kpi_delete", kpi.ref)
+        messages.success(request, f"KPI {kpi.name} deleted with its {live} measurements.")
+        return redirect("kpis:board")
+    key_results = list(
+        kpi.key_results.select_related("objective__cycle").order_by("objective__title", "title")
+    )
+    visible = [
+        kr
+        for kr in key_results
+        if access.can_see_objective(
+            request.actor,
+            private=kr.objective.private,
+            team_id=kr.objective.team_id,
+            owner_id=kr.objective.owner_id,
+        )
+    ]
+    return render(
+        request,
+        "kpis/kpi_delete.html",
+        {
+            "nav": "kpis",
+            "title": f"Delete {kpi.name}",
+            "kpi": kpi,
+            "key_results": visible,
+            "hidden_key_results": len(key_results) - len(visible),
+            "measurements": kpi.measurements.filter(superseded_at=None).count(),
+            "history_rows": kpi.measurements.exclude(superseded_at=None).count(),
+            "sources": list(kpi.sources.values_list("name", flat=True)),
+            "webhook": KPI.objects.filter(pk=kpi.pk, webhook__isnull=False).exists(),
+            "watchers": kpi.alert_subscriptions.count() + kpi.alert_channels.count(),
+            "hide_as_of": True,
+        },
     )

@@ -316,8 +316,25 @@ def update_cycle(
         parent = fields.get("parent")
         if parent is not None and parent.pk == cycle.pk:
             raise ValidationError({"parent": "a cycle cannot contain itself"})
+        if parent is not None and cycle.pk in _cycle_ancestors(actor, parent):
+            raise ValidationError(
+                {"parent": f"{parent.name} is inside {cycle.name}: it cannot also contain it"}
+            )
         bump(cycle, fields)
     return cycle
+
+
+def _cycle_ancestors(actor: access.Actor, cycle: Cycle) -> set[int]:
+    """The cycles that contain `cycle`, up to the top (an export walks this chain)."""
+    parent_of = dict(
+        Cycle.objects.filter(organization=actor.organization).values_list("id", "parent_id")
+    )
+    seen: set[int] = set()
+    current = parent_of.get(cycle.pk)
+    while current is not None and current not in seen:
+        seen.add(current)
+        current = parent_of.get(current)
+    return seen
 
 
 def delete_cycle(actor: access.Actor, cycle: Cycle, *, expected_version: int | None = None) -> None:
@@ -327,6 +344,9 @@ def delete_cycle(actor: access.Actor, cycle: Cycle, *, expected_version: int | N
         cycle = lock_for_update(Cycle.objects.all(), cycle.pk, expected_version)
         if cycle.objectives.exists():
             raise ValidationError({"cycle": "the cycle still has objectives: move or delete them"})
+        for child in cycle.children.all():  # one by one, so the history records it
+            child.parent = None
+            child.save(update_fields=["parent"])
         cycle.delete()
 
 

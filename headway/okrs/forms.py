@@ -60,15 +60,52 @@ def put_errors(form: forms.BaseForm, error: ValidationError) -> None:
             )
 
 
+def posted_version(data: Any) -> int | None:
+    """The version a form was made from (its hidden field), for the stale-edit check."""
+    text = str(data.get("version") or "")
+    return int(text) if text.isdigit() and len(text) < 10 else None
+
+
 class CycleForm(forms.Form):
     name = forms.CharField(max_length=100, help_text="like 2026-Q4")
     start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), help_text="inclusive")
+    parent = forms.ModelChoiceField(
+        queryset=Cycle.objects.none(),
+        required=False,
+        label="Part of",
+        help_text="optional: a year may contain its quarters",
+    )
+
+    def __init__(
+        self, *args: Any, organization: Any = None, cycle: Cycle | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.organization = organization
+        self.cycle = cycle
+        if organization is None:
+            del self.fields["parent"]
+            return
+        cycles = Cycle.objects.filter(organization=organization).order_by("-start", "name")
+        if cycle is not None:  # not itself, nor a cycle inside it
+            parent_of = dict(cycles.values_list("id", "parent_id"))
+            cycles = cycles.exclude(pk__in=access.subtree_ids(parent_of, [cycle.pk]))
+        self.fields["parent"].queryset = cycles  # type: ignore[attr-defined]
+
+    def clean_name(self) -> str:
+        name: str = self.cleaned_data["name"].strip()
+        if self.organization is not None:
+            taken = Cycle.objects.filter(organization=self.organization, name=name)
+            if self.cycle is not None:
+                taken = taken.exclude(pk=self.cycle.pk)
+            if taken.exists():
+                raise forms.ValidationError(f"there is already a cycle {name!r}")
+        return name
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["end"] <= data["start"]:
-            self.add_error("end", "the end must be after the start")
+            self.add_error("end", f"the end must be after the start ({data['start']:%Y-%m-%d})")
         return data
 
 

@@ -355,7 +355,10 @@ def cycle_create(request: OrgRequest) -> HttpResponse:
     from headway.numbers import quarter_bounds, quarter_name, quarter_of
 
     if request.method == "POST":
-        form = CycleForm(request.POST)
+        form = CycleForm(request.POST, organization=request.org)
+        if request.htmx:  # inline validation as the form changes
+            form.is_valid()
+            return render(request, "web/_form_errors.html", {"form": form})
         if form.is_valid():
             try:
                 cycle = actions.create_cycle(request.actor, **form.cleaned_data)
@@ -371,11 +374,14 @@ def cycle_create(request: OrgRequest) -> HttpResponse:
         while quarter_name(day) in taken:
             day = quarter_bounds(*quarter_of(day))[1] + timedelta(days=1)
         start, end = quarter_bounds(*quarter_of(day))
-        form = CycleForm(initial={"name": quarter_name(day), "start": start, "end": end})
+        form = CycleForm(
+            organization=request.org,
+            initial={"name": quarter_name(day), "start": start, "end": end},
+        )
     return render(
         request,
         "okrs/cycle_form.html",
-        {"title": "Open a cycle", "form": form, "hide_as_of": True},
+        {"nav": "settings", "title": "Open a cycle", "form": form, "hide_as_of": True},
         status=400 if form.is_bound else 200,
     )
 

@@ -43,13 +43,40 @@ def update_organization(actor: access.Actor, **fields: Any) -> Organization:
     unknown = set(fields) - ORGANIZATION_FIELDS
     if unknown:
         raise ValidationError({name: "this field cannot be changed" for name in unknown})
+    if "name" in fields:
+        fields["name"] = str(fields["name"]).strip()
+        if not fields["name"]:
+            raise ValidationError({"name": "give the organization a name"})
+        taken = Organization.objects.filter(name__iexact=fields["name"])
+        if taken.exclude(pk=actor.organization.pk).exists():
+            raise ValidationError({"name": f"the name {fields['name']!r} is taken; choose another"})
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=actor.organization.pk)
         for name, value in fields.items():
             setattr(organization, name, value)
         organization.full_clean()
+        _check_rules(organization)
         organization.save()
     return organization
+
+
+def _check_rules(organization: Organization) -> None:
+    """The rules must make sense together (semantics.md: the at-risk limit at or above the
+    on-track one, the green band at or above the yellow one)."""
+    from headway.numbers import Rules, validate_rules
+
+    rules = Rules(
+        on_track_max=organization.on_track_max,
+        at_risk_max=organization.at_risk_max,
+        band_yellow_from=organization.band_yellow_from,
+        band_green_from=organization.band_green_from,
+        deteriorating_count=organization.deteriorating_count,
+    )
+    errors: dict[str, list[str]] = {}
+    for field, message in validate_rules(rules):
+        errors.setdefault(field, []).append(message)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _check_team_name(organization: Organization, name: str, exclude: int | None) -> None:
@@ -178,6 +205,7 @@ def update_membership(
     if role is not None and role not in Role.values:
         raise ValidationError({"role": f"use one of {', '.join(Role.values)}"})
     with transaction.atomic():
+        _lock_people(membership.organization_id)
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if role is not None and role != membership.role:
             if membership.role == Role.ADMIN and role != Role.ADMIN:
@@ -189,15 +217,35 @@ def update_membership(
     return membership
 
 
-def _keep_an_admin(membership: Membership) -> None:
+def _lock_people(organization_id: int) -> None:
+    """Serialize role changes and removals in one organization: two admins demoting each
+    other at the same moment must not leave it without an admin."""
+    Organization.objects.select_for_update().filter(pk=organization_id).first()
+
+
+def is_last_admin(membership: Membership) -> bool:
+    """Is this the organization's only admin? (It keeps at least one.)"""
+    if membership.role != Role.ADMIN:
+        return False
     admins = Membership.objects.filter(organization_id=membership.organization_id, role=Role.ADMIN)
-    if not admins.exclude(pk=membership.pk).exists():
-        raise ValidationError({"role": "an organization keeps at least one admin"})
+    return not admins.exclude(pk=membership.pk).exists()
+
+
+def _keep_an_admin(membership: Membership) -> None:
+    if is_last_admin(membership):
+        raise ValidationError(
+            {
+                "role": f"{membership.user.email} is the only admin of "
+                f"{membership.organization.name}, and an organization keeps at least one "
+                "admin: make someone else an admin first"
+            }
+        )
 
 
 def remove_membership(actor: access.Actor, membership: Membership) -> None:
     _admin_only(actor, "remove people")
     with transaction.atomic():
+        _lock_people(membership.organization_id)
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
         if membership.role == Role.ADMIN:
             _keep_an_admin(membership)
@@ -318,3 +366,83 @@ def accept_invitation(uidb64: str, token: str, *, password: str, name: str = "")
         user.name = name.strip()
     user.save()
     return user
+
+
+# --- Admin pages: pending invitations and team membership ---------------------------------
+# An invitation is pending while the person has no password: they have never signed in.
+
+
+def is_pending(membership: Membership) -> bool:
+    return not membership.user.has_usable_password()
+
+
+def _pending_only(membership: Membership) -> None:
+    if not is_pending(membership):
+        raise ValidationError(
+            {"invitation": f"{membership.user.email} has already joined; remove them instead"}
+        )
+
+
+def resend_invitation(actor: access.Actor, membership: Membership, *, base_url: str) -> None:
+    """Email the invitation link again (a new link; the person's history records it)."""
+    from headway.audit.record import record_batch
+
+    _admin_only(actor, "send invitations")
+    _pending_only(membership)
+    with transaction.atomic():
+        record_batch(
+            organization_id=membership.organization_id,
+            object_type="membership",
+            scope=("membership", membership.pk),
+            label=membership.user.email,
+            changes={"invitation": [None, "sent again"]},
+            action="updated",
+        )
+        send_invitation(actor, membership, base_url=base_url)  # a failure records nothing
+
+
+def revoke_invitation(actor: access.Actor, membership: Membership) -> None:
+    """Take back an invitation nobody has accepted yet: the person leaves the organization
+    and, unless another organization is waiting for them, the emailed link stops working."""
+    _admin_only(actor, "revoke invitations")
+    with transaction.atomic():
+        membership = (
+            Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+        )
+        _pending_only(membership)
+        user = membership.user
+        membership.delete()
+        if not Membership.objects.filter(user=user).exists():
+            # The link's token is made from the password hash: a fresh unusable one kills it.
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+
+
+def _team_change(actor: access.Actor, team: Team, membership: Membership) -> None:
+    _admin_only(actor, "change who is in a team")
+    if team.organization_id != actor.organization.pk:
+        raise ValidationError({"team": "no such team"})
+    if membership.organization_id != actor.organization.pk:
+        raise ValidationError({"person": "no such person"})
+
+
+def add_to_team(actor: access.Actor, team: Team, membership: Membership) -> None:
+    """Put a person in a team (a lead then leads it and every team below)."""
+    _team_change(actor, team, membership)
+    with transaction.atomic():
+        _lock_people(actor.organization.pk)
+        if TeamMembership.objects.filter(membership=membership, team=team).exists():
+            raise ValidationError({"person": f"{membership.user} is already in {team.name}"})
+        TeamMembership.objects.create(
+            organization_id=actor.organization.pk, membership=membership, team=team
+        )
+
+
+def remove_from_team(actor: access.Actor, team: Team, membership: Membership) -> None:
+    _team_change(actor, team, membership)
+    with transaction.atomic():
+        _lock_people(actor.organization.pk)
+        link = TeamMembership.objects.filter(membership=membership, team=team).first()
+        if link is None:
+            raise ValidationError({"person": f"{membership.user} is not in {team.name}"})
+        link.delete()  # one by one, so the history records it

@@ -9,6 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -109,11 +110,22 @@ def people(
     status: int = 200,
 ) -> HttpResponse:
     teams = _teams(request)
-    memberships = (
+    memberships = list(
         Membership.objects.filter(organization=request.org)
         .select_related("user")
         .prefetch_related("teams")
         .order_by("user__email")
+    )
+    # Someone who never set a password has not accepted the invitation yet: admins see them
+    # apart, with the invitation's buttons; the others see the people who have joined.
+    joined = [m for m in memberships if m.user.has_usable_password()]
+    pending = [m for m in memberships if not m.user.has_usable_password()]
+    actor = request.actor
+    listed_teams = list(
+        Team.objects.filter(organization=request.org)
+        .select_related("parent")
+        .annotate(people=Count("teammembership"))
+        .order_by("parent_id", "name")
     )
     has_cycle = Cycle.objects.filter(organization=request.org).exists()
     has_objective = Objective.objects.filter(organization=request.org).exists()
@@ -123,20 +135,18 @@ def people(
         {
             "nav": "org",
             "title": "Team",
-            "teams": teams,
-            "memberships": memberships,
+            "teams": listed_teams,
+            "editable_teams": {t.pk for t in listed_teams if actor.can_write and actor.leads(t.pk)},
+            "joined": joined,
+            "pending": pending if actor.is_admin else [],
             "team_form": team_form
             or TeamForm(
                 teams,
-                initial={
-                    "parent": Team.objects.filter(
-                        organization=request.org, parent__isnull=True
-                    ).first()
-                },
+                initial={"parent": next((t for t in listed_teams if t.is_company), None)},
             ),
             "invite_form": invite_form or InviteForm(teams),
             "steps": [
-                ("Add your teams", Team.objects.filter(organization=request.org).count() > 1),
+                ("Add your teams", len(listed_teams) > 1),
                 ("Invite people", len(memberships) > 1),
                 ("Open the first cycle", has_cycle),
                 ("Write the first objective", has_objective),

@@ -44,6 +44,7 @@ def _ref_for(route: str, globex: Any) -> str:
 FILL: dict[str, Callable[[str, Any], Any]] = {
     "ref": lambda route, w: _ref_for(route, w.globex),
     "name": lambda route, w: w.globex.cycle.name,
+    "cycle_id": lambda route, w: w.globex.cycle.pk,
     "team_id": lambda route, w: w.globex.team.pk,
     "person_id": lambda route, w: w.world.charlie.pk,
     "initiative_id": lambda route, w: w.globex.initiative.pk,

@@ -251,6 +251,9 @@ def _demo_screens(page: Any, suffix: str) -> None:
         "kpis": "/kpis/",
         "kpi": f"/kpis/{kpi.ref}/",
         "gallery": "/gallery/",
+        "people": "/team/",
+        "settings": "/settings/",
+        "cycles": "/objectives/cycles/",
     }
     for name, path in shots.items():
         page.goto(path)

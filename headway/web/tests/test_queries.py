@@ -13,7 +13,15 @@ from headway.web.tests.pages import add_team, make_plan
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/objectives/", "/objectives/map/", "/kpis/", "/objectives/?view=team&team=Growth"]
+PAGES = [
+    "/",
+    "/objectives/",
+    "/objectives/map/",
+    "/kpis/",
+    "/objectives/?view=team&team=Growth",
+    "/team/",
+    "/objectives/cycles/",
+]
 
 
 def count_queries(client, url: str) -> int:
@@ -36,4 +44,37 @@ def test_it_uses_the_same_number_of_queries_for_a_larger_organization(client, wo
         add_team(world, plan.q4, plan.company_objective, n, plan.today)
     large = count_queries(client, url)
     assert client.get(url).content != small_page  # the page did grow
+    assert large == small
+
+
+def _grow_people_and_cycles(world, n: int) -> None:
+    """Another cycle, a team, and a person invited to it who has not joined yet."""
+    from datetime import date
+
+    from headway.okrs.models import Cycle
+    from headway.org.access import actor_for
+    from headway.org.actions import invite_person
+    from headway.org.models import Team
+
+    Cycle.objects.create(
+        organization=world.acme,
+        name=f"Y{n}",
+        start=date(2000 + n, 1, 1),
+        end=date(2000 + n, 12, 31),
+    )
+    team = Team.objects.create(organization=world.acme, name=f"Squad {n}", parent=world.company)
+    invite_person(actor_for(world.alice, world.acme), email=f"new{n}@acme.test", teams=[team])
+
+
+@pytest.mark.parametrize("url", ["/team/", "/objectives/cycles/"])
+def test_it_lists_people_invitations_and_cycles_in_a_fixed_number_of_queries(client, world, url):
+    make_plan(world, extra_teams=2)
+    _grow_people_and_cycles(world, 0)
+    client.force_login(world.alice)
+    small = count_queries(client, url)
+    for n in range(1, 4):
+        _grow_people_and_cycles(world, n)
+    large = count_queries(client, url)
+    html = client.get(url).content.decode()
+    assert "new3@acme.test" in html or 'data-cycle="Y3"' in html  # the page did grow
     assert large == small
