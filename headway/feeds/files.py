@@ -144,6 +144,10 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
     width = max(position.values()) + 1
     preview = plan.rows
     fromisoformat = dt.datetime.fromisoformat
+    total = 0
+    current: int | None = None  # the KPI of the last row, whose lists are at hand
+    points: list[Point] = []
+    numbers: list[int] = []
     for number, row in enumerate(rows, start=2):
         if len(row) < width:
             row = [*row, *[None] * (width - len(row))]
@@ -157,7 +161,7 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
             if kpi is None or not access.can_see_kpi(
                 actor, private=kpi.private, team_id=kpi.team_id, owner_id=kpi.owner_id
             ):
-                plan.total += 1
+                total += 1
                 plan.errors.append(RowError(number, mapping.kpi_column, f"no KPI {ref!r}"))
                 continue
             if kpi.pk not in plan.kpis:
@@ -167,7 +171,7 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
                     denied.add(kpi.ref)
                 plan.kpis[kpi.pk] = kpi
             if kpi.ref in denied:
-                plan.total += 1
+                total += 1
                 plan.errors.append(
                     RowError(number, mapping.kpi_column, f"you may not measure {kpi.ref}")
                 )
@@ -200,7 +204,7 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
             except ParseError as e:
                 plan.errors.append(RowError(number, mapping.value_column, str(e)))
                 value = None
-        plan.total += 1
+        total += 1
         key = None
         if key_at is not None:
             key = str(row[key_at] or "").strip() or None
@@ -213,15 +217,16 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
         if key is None:
             key = derived_key(kpi, at, time_cell if type(time_cell) is str else "")
         point = (at, value, key)
-        if kpi.pk in plan.points:
-            plan.points[kpi.pk].append(point)
-            plan.numbers[kpi.pk].append(number)
-        else:
-            plan.points[kpi.pk] = [point]
-            plan.numbers[kpi.pk] = [number]
+        if kpi.pk != current:
+            current = kpi.pk
+            points = plan.points.setdefault(current, [])
+            numbers = plan.numbers.setdefault(current, [])
+        points.append(point)
+        numbers.append(number)
         if len(preview) < PREVIEW_ROWS:
             preview.append((number, kpi.ref, MeasurementInput(*point)))
-    if plan.total == 0:
+    plan.total = total
+    if total == 0:
         plan.errors.append(RowError(1, "", "the file has no data rows"))
     return plan
 

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from django.utils import timezone
 from headway.audit.record import record_batch, record_created
 from headway.fields import decimal_problem
 from headway.kpis.convert import kpi_spec
-from headway.kpis.ingest import Row, insert_rows, stored_value
+from headway.kpis.ingest import STORED_CONTEXT, STORED_EXPONENT, Row, insert_rows
 from headway.kpis.models import KPI, Measurement
 from headway.numbers import (
     KPIResult,
@@ -174,18 +174,25 @@ def _batch(points: Sequence[Point]) -> _Batch:
     row, index_of = batch.rows.append, batch.indexes.append
     keys: set[str] = set()
     errors: dict[str, list[str]] = {}
+    quantize, exponent, context = Decimal.quantize, STORED_EXPONENT, STORED_CONTEXT
     for index, (at, value, key) in enumerate(points):
-        if at.tzinfo is None or decimal_problem(value):
+        try:
+            # stored_value inline; its context refuses exactly the values decimal_problem
+            # refuses but NaN (test_ingest_rules checks that they agree).
+            stored = quantize(value, exponent, context=context)
+        except InvalidOperation:
+            stored = None
+        if at.tzinfo is None or stored is None or stored.is_nan():
             for field, message in _point_errors(MeasurementInput(at, value, key)).items():
                 errors[f"{index}.{field}"] = [message]
         elif key is None:
-            row((at, stored_value(value), None, None))
+            row((at, stored, None, None))
             index_of(index)
         elif not 0 < len(key) <= 200:
             errors[f"{index}.key"] = [_point_errors(MeasurementInput(at, value, key))["key"]]
         elif key not in keys:  # a key sent twice in one call counts once
             keys.add(key)
-            row((at, stored_value(value), key, None))
+            row((at, stored, key, None))
             index_of(index)
     if errors:
         raise ValidationError(errors)

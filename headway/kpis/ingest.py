@@ -21,9 +21,11 @@ from django.db import connections
 
 from headway.kpis.models import Measurement
 
-# Same rounding as ExactDecimalField.get_db_prep_value (30 digits, 10 after the point).
-_EXPONENT = Decimal(1).scaleb(-10)
-_CONTEXT = Context(prec=30, rounding=ROUND_HALF_UP)
+# Same rounding as ExactDecimalField.get_db_prep_value (30 digits, 10 after the point). With
+# 30 digits in all, quantizing refuses infinities and more than INTEGER_DIGITS (20) digits
+# before the point: what decimal_problem refuses, NaN apart.
+STORED_EXPONENT = Decimal(1).scaleb(-10)
+STORED_CONTEXT = Context(prec=30, rounding=ROUND_HALF_UP)
 
 COLUMNS = (
     "organization_id",
@@ -42,13 +44,7 @@ Row = tuple[dt.datetime, Decimal, str | None, int | None]
 
 def stored_value(value: Decimal) -> Decimal:
     """``value`` rounded as the column stores it, so comparisons with stored rows are exact."""
-    return value.quantize(_EXPONENT, context=_CONTEXT)
-
-
-def stored_text(value: Decimal) -> str:
-    """``headway.fields._plain`` of a value already rounded by ``stored_value`` (faster)."""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return value.quantize(STORED_EXPONENT, context=STORED_CONTEXT)
 
 
 def _sqlite_datetime(value: dt.datetime) -> str:
@@ -109,15 +105,31 @@ def _sqlite_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+# "HH:MM" for each minute of a day and ":SS" for each second: with the date text of each
+# day, these build a time's text several times faster than isoformat(), the largest cost
+# of the SQLite row after the insert itself.
+_MINUTES = [f"{m // 60:02d}:{m % 60:02d}" for m in range(24 * 60)]
+_SECONDS = [f":{s:02d}" for s in range(60)]
+
+
 def _sqlite_rows(rows: Sequence[Row]) -> list[tuple[object, ...]]:
-    # The hot loop of a million-row import: one comprehension, UTC times inlined.
+    """Rows as SQLite stores them: naive UTC time text, the value as plain decimal text."""
     utc = dt.UTC
-    return [
-        (
-            at.isoformat(" ")[:-6] if at.tzinfo is utc else _sqlite_datetime(at),
-            text.rstrip("0").rstrip(".") if "." in (text := format(value, "f")) else text,
-            key,
-            supersedes,
-        )
-        for at, value, key, supersedes in rows
-    ]
+    days: dict[dt.date, str] = {}
+    out: list[tuple[object, ...]] = []
+    append = out.append
+    for at, value, key, supersedes in rows:
+        if at.tzinfo is not utc:
+            at = at.astimezone(utc)
+        day = at.date()
+        text = days.get(day)
+        if text is None:
+            text = days[day] = f"{day.isoformat()} "
+        text += _MINUTES[at.hour * 60 + at.minute] + _SECONDS[at.second]
+        if at.microsecond:
+            text += f".{at.microsecond:06d}"
+        number = format(value, "f")
+        if "." in number:
+            number = number.rstrip("0").rstrip(".")
+        append((text, number, key, supersedes))
+    return out

@@ -133,3 +133,57 @@ def test_it_imports_from_the_command_line_with_a_dry_run_first(world, kpis, tmp_
     with pytest.raises(CommandError, match="nothing was written"):
         call_command("import-measurements", *args, "--organization", "Acme")
     assert "row 2, column amount: 'ten' is not a number" in capsys.readouterr().err
+
+
+def test_it_reads_every_form_of_time_and_number_and_skips_blank_lines(world, kpis):
+    import datetime as dt
+
+    from headway.kpis.actions import derived_key
+
+    signups = kpis[0]
+    bob = actor_for(world.bob, world.acme)
+    data = (
+        b"time,value\n"
+        b"2026-10-01T09:00:00+00:00,1\n"  # the UTC ISO form, used as is in the key
+        b"2026-10-02T09:00:00Z, 2.50\n"
+        b"\n"
+        b",\n"
+        b"2026-10-03 11:00:00+02:00,3E1\n"
+        b" 2026-10-04 ,4\n"  # a date: its midnight in the organization's zone
+        b"2026-10-05T09:00:00.5+00:00,-0.000000000001\n"  # rounds to 0 when stored
+    )
+    plan = plan_import(bob, "m.csv", data, Mapping(kpi_ref="signups"))
+    assert plan.ok, plan.errors
+    assert plan.total == 5
+    points = plan.points[signups.pk]
+    utc = dt.UTC
+    assert [(at.astimezone(utc), value) for at, value, _ in points] == [
+        (dt.datetime(2026, 10, 1, 9, tzinfo=utc), Decimal(1)),
+        (dt.datetime(2026, 10, 2, 9, tzinfo=utc), Decimal("2.50")),
+        (dt.datetime(2026, 10, 3, 9, tzinfo=utc), Decimal(30)),
+        (dt.datetime(2026, 10, 4, tzinfo=world.acme.tz).astimezone(utc), Decimal(4)),
+        (dt.datetime(2026, 10, 5, 9, 0, 0, 500000, tzinfo=utc), Decimal("-0.000000000001")),
+    ]
+    assert [key for _, _, key in points] == [derived_key(signups, at) for at, _, _ in points]
+    assert plan.numbers[signups.pk] == [2, 3, 6, 7, 8]
+    commit_import(bob, plan)
+    stored = Measurement.objects.filter(kpi=signups).order_by("at")
+    assert [m.value for m in stored] == [1, Decimal("2.5"), 30, 4, 0]
+
+
+def test_it_groups_rows_of_alternating_kpis_and_names_the_bad_ones(world, kpis):
+    signups, churn = kpis
+    bob = actor_for(world.bob, world.acme)
+    data = (
+        b"kpi,day,amount\n"
+        b"signups,2026-10-01,1\nchurn,2026-10-01,2\nsignups,2026-10-02,3\n"
+        b",,\n"
+        b"churn,2026-10-02,1,234\n"
+        b"churn,2026-10-03,NaN\n"
+    )
+    plan = plan_import(bob, "m.csv", data, BY_COLUMN)
+    assert plan.errors == [RowError(7, "amount", "'NaN' is not a finite number")]
+    assert plan.total == 5
+    assert [v for _, v, _ in plan.points[signups.pk]] == [1, 3]
+    assert [v for _, v, _ in plan.points[churn.pk]] == [2, 1]
+    assert (plan.numbers[signups.pk], plan.numbers[churn.pk]) == ([2, 4], [3, 6])

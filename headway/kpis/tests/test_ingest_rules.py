@@ -189,17 +189,6 @@ def test_it_stores_exactly_what_the_orm_would_store(world):
     assert [m.at for m in Measurement.objects.all()] == [at, at]
 
 
-@given(
-    st.decimals(min_value=Decimal("-1e19"), max_value=Decimal("1e19"), allow_nan=False, places=None)
-)
-def test_it_writes_the_same_text_as_the_field_for_any_value(value):
-    from headway.fields import _plain
-    from headway.kpis.ingest import stored_text, stored_value
-
-    rounded = stored_value(value)
-    assert stored_text(rounded) == _plain(rounded)
-
-
 def test_a_key_sent_again_for_another_time_corrects_the_first_row(world):
     # No live row in the new point's time span: the insert is tried without a key lookup,
     # meets the unique key, and the checked path turns it into a correction.
@@ -259,3 +248,44 @@ def test_a_derived_key_is_the_same_whatever_text_the_time_came_as(at, style):
         parsed = parsed.replace(tzinfo=at.tzinfo)
     assert derived_key(kpi, parsed, text) == derived_key(kpi, at)
     assert derived_key(kpi, at) == f"kpi7:{at.astimezone(dt.UTC).isoformat()}"
+
+
+@given(
+    st.datetimes(
+        min_value=dt.datetime(1, 1, 2),  # noqa: DTZ001 (hypothesis bounds are naive)
+        max_value=dt.datetime(9999, 12, 30),  # noqa: DTZ001
+        timezones=st.sampled_from([dt.UTC, _PLUS_2, _MINUS_5]),
+    ),
+    st.decimals(min_value=Decimal("-1e19"), max_value=Decimal("1e19"), allow_nan=False),
+)
+def test_sqlite_rows_hold_the_text_django_writes_for_any_time_and_value(at, value):
+    from headway.fields import _plain
+    from headway.kpis.ingest import _sqlite_rows, stored_value
+
+    rounded = stored_value(value)
+    [(text, number, key, supersedes)] = _sqlite_rows([(at, rounded, "k", None)])
+    # Django's SQLite backend: the naive UTC time's str(); ExactDecimalField: _plain().
+    assert text == str(at.astimezone(dt.UTC).replace(tzinfo=None))
+    assert (number, key, supersedes) == (_plain(rounded), "k", None)
+
+
+@given(
+    st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True),
+        st.decimals(min_value=Decimal("-1e21"), max_value=Decimal("1e21")),
+        st.integers(min_value=-(10**22), max_value=10**22).map(Decimal),
+    )
+)
+def test_the_batch_refuses_exactly_the_values_a_decimal_column_cannot_store(value):
+    from headway.fields import decimal_problem
+    from headway.kpis.actions import _batch
+    from headway.kpis.ingest import stored_value
+
+    at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    problem = decimal_problem(value)
+    if problem:
+        with pytest.raises(ValidationError) as e:
+            _batch([(at, value, None)])
+        assert e.value.message_dict == {"0.value": [problem]}
+    else:
+        assert _batch([(at, value, None)]).rows == [(at, stored_value(value), None, None)]
