@@ -17,6 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from headway.audit.record import record_batch, record_created
+from headway.kpis.actions import update_driven_key_results
 from headway.kpis.models import KPI, Measurement
 from headway.okrfiles.document import (
     CycleDoc,
@@ -57,6 +58,7 @@ class _Writer:
         self.objective_ids: dict[str, int] = dict(plan.objective_ids)
         self.objectives: dict[ObjectiveDoc, Objective] = {}
         self.now = timezone.now()
+        self.driving_changed: set[int] = set()  # KPIs with new measurements or new KR links
 
     def apply(self) -> None:
         self.org = self.organization()
@@ -66,6 +68,7 @@ class _Writer:
         self.kpis()
         self.objective_list()
         self.key_results()
+        self.driven_key_results()
 
     def _count(self, kind: str) -> Counts:
         return self.summary.counts[kind]
@@ -271,6 +274,7 @@ class _Writer:
                 )
             Measurement.objects.bulk_create(new)
             if new:
+                self.driving_changed.add(kpi.id)
                 # One history event per KPI, as for any batch of measurements.
                 record_batch(
                     organization_id=self.org.id,
@@ -353,6 +357,12 @@ class _Writer:
             "position": position,
         }
         stored = self.plan.key_results[doc_kr]
+        kpi_id = values["kpi_id"]
+        if isinstance(kpi_id, int) and (
+            stored is None
+            or (stored.kpi_id, stored.kpi_value) != (values["kpi_id"], values["kpi_value"])
+        ):
+            self.driving_changed.add(kpi_id)
         kr = self._upsert("key_results", stored, KeyResult, values)
         initiatives = list(self.plan.initiatives.get(kr.id, [])) if stored else []
         for doc_initiative in doc_kr.initiatives:
@@ -402,6 +412,15 @@ class _Writer:
         count = self._count("checkins")
         count.created += len(new)
         count.unchanged += len(doc_kr.checkins) - len(new)
+
+    def driven_key_results(self) -> None:
+        """KRs following a KPI that this file measured, or that it linked them to, get the
+        `kpi` check-in a measurement arriving any other way gives them (none when the value
+        did not move, so importing an export changes nothing)."""
+        count = self._count("checkins")
+        kpis = KPI.objects.filter(organization=self.org, pk__in=self.driving_changed)
+        for kpi in kpis.order_by("pk"):
+            count.created += update_driven_key_results(kpi, now=self.now)
 
 
 def _checkin_identity(

@@ -34,7 +34,8 @@ def test_it_imports_the_full_example(world):
     assert _counts(summary, "people") == (1, 0, 0)
     assert _counts(summary, "objectives") == (2, 0, 0)
     assert _counts(summary, "key_results") == (4, 0, 0)
-    assert _counts(summary, "checkins") == (2, 0, 0)
+    # The two of the file, and the `kpi` check-in of the KR that follows visitors.
+    assert _counts(summary, "checkins") == (3, 0, 0)
 
     ana = User.objects.get(email="ana@acme.test")
     assert ana.name == "Ana Lima"
@@ -73,6 +74,8 @@ def test_it_imports_the_full_example(world):
         ana,
     )
     assert checkin.at == datetime(2026, 10, 31, tzinfo=UTC)
+    driven = visitors.checkins.get()
+    assert (driven.source, driven.value) == ("kpi", 52000)
     assert (theme.ref, theme.type, theme.checkins.get().done) == (
         "launch-the-new-blog-theme",
         "milestone",
@@ -386,3 +389,21 @@ def test_it_does_not_touch_other_organizations(world):
     import_text(text)
     assert export_data(world.acme) == acme_before
     assert Objective.objects.filter(organization=world.globex).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_new_measurement_in_a_later_file_moves_the_kr_that_follows_the_kpi(world):
+    import_text(EXAMPLE, "okrs.yaml")
+    later = EXAMPLE.replace(
+        "      - {at: 2026-10-01, value: 52000}",
+        "      - {at: 2026-10-01, value: 52000}\n      - {at: 2026-11-01, value: 55000}",
+    )
+    assert later != EXAMPLE
+    summary = import_text(later, "okrs.yaml")
+    assert _counts(summary, "measurements") == (1, 0, 1)
+    kr = KeyResult.objects.get(organization=world.acme, kpi__ref="visitors")
+    assert [(c.source, c.value) for c in kr.checkins.order_by("id")] == [
+        ("kpi", 52000),
+        ("kpi", 55000),
+    ]
+    assert not import_text(later, "okrs.yaml").changed

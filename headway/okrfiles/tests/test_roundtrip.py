@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from headway.conftest import World
+from headway.kpis.actions import update_driven_key_results
 from headway.kpis.models import KPI, Measurement
 from headway.okrfiles import dump_json, dump_yaml, export_data, import_data, import_text
 from headway.okrfiles.tests.helpers import snapshot
@@ -236,6 +237,8 @@ def build_rich_org(world: World) -> None:
         url="https://example.com/survey",
     )
     Initiative.objects.create(organization=acme, key_result=churn, title="Call churners")
+    # What recording the measurements through the app would have done last.
+    update_driven_key_results(KPI.objects.get(pk=visitors.pk))  # Acme's zone is Berlin now
 
 
 def _as(text: str, name: str) -> str:
