@@ -1,5 +1,5 @@
-"""`python -m bench.pages`: time the objectives page and the alignment map on the large
-generated organization of bench.report (same sizes and options).
+"""`python -m bench.pages`: time the objectives page, the alignment map and the KPI board on
+the large generated organization of bench.report (same sizes and options).
 
 Each page is requested through Django's test client as an admin of the organization (so
 every objective is listed), as of the generator's day; the figures are the best wall-clock
@@ -17,7 +17,11 @@ from dataclasses import dataclass
 
 from bench.report import in_fresh_database, parse_args
 
-PAGES = (("objectives page", "/objectives/"), ("alignment map", "/objectives/map/"))
+PAGES = (
+    ("objectives page", "/objectives/"),
+    ("alignment map", "/objectives/map/"),
+    ("KPI board", "/kpis/"),  # every KPI with its history: 300 x 730 days by default
+)
 
 
 @dataclass(frozen=True)
