@@ -61,7 +61,11 @@ def test_it_loads_the_demo_once() -> None:
     assert first["User"] == len(data["people"])
     assert first["Objective"] == len(data["objectives"])
     assert first["KeyResult"] == len(krs)
-    assert first["CheckIn"] == sum(len(kr.get("checkins", [])) for kr in krs)
+    # The file's check-ins, and the `kpi` check-in each KR following a KPI gets on import.
+    driven = [kr for kr in krs if kr.get("kpi")]
+    assert driven
+    assert first["CheckIn"] == sum(len(kr.get("checkins", [])) for kr in krs) + len(driven)
+    assert CheckIn.objects.filter(source="kpi").count() == len(driven)
     assert first["KPI"] == len(data["kpis"])
     assert first["Measurement"] == sum(len(kpi["measurements"]) for kpi in data["kpis"])
 
