@@ -133,8 +133,8 @@ def run(args: argparse.Namespace) -> list[Timing]:
 
     from headway.feeds.files import Mapping, commit_import, plan_import
     from headway.fields import _plain
-    from headway.kpis.actions import MeasurementInput, derived_key, record_measurements
     from headway.kpis.ingest import _sqlite_datetime, stored_value
+    from headway.kpis.measurements import MeasurementInput, derived_key, record_measurements
     from headway.kpis.models import KPI, Measurement
     from headway.org.access import system_actor
     from headway.org.models import Organization, Team

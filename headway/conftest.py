@@ -10,10 +10,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from pytest_django.fixtures import Settings
 
 from headway.org.models import Membership, Organization, Role, Team, User
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _static_root() -> None:
+    # WhiteNoise warns about a missing STATIC_ROOT when a handler starts before a test's own
+    # settings apply (live servers, benchmarks); a fresh clone has not collected static yet.
+    Path(django_settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from headway.alerts.models import (
     Event,
 )
 from headway.feeds.queue import enqueue_after_commit
-from headway.kpis.actions import kpi_now
+from headway.kpis.driven import kpi_now
 from headway.kpis.models import KPI
 from headway.numbers.kpis import GREEN, RED, YELLOW
 from headway.org import access

@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from headway.feeds.parse import ParseError, parse_time, parse_value
-from headway.kpis.actions import (
+from headway.kpis.measurements import (
     IngestResult,
     MeasurementInput,
     Point,

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from headway.feeds.models import Webhook
 from headway.feeds.parse import ParseError, parse_time, parse_value
-from headway.kpis.actions import MeasurementInput, derived_key, record_measurements
+from headway.kpis.measurements import MeasurementInput, derived_key, record_measurements
 from headway.kpis.models import Measurement
 from headway.org.access import system_actor
 

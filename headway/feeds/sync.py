@@ -18,7 +18,7 @@ from django.utils import timezone
 from headway.feeds.models import Source, SyncLog
 from headway.feeds.pull import Point, SourceError, fetch
 from headway.feeds.schedule import next_run, retry_at
-from headway.kpis.actions import MeasurementInput, record_measurements
+from headway.kpis.measurements import MeasurementInput, record_measurements
 from headway.kpis.models import Measurement
 from headway.numbers import period_of
 from headway.org.access import system_actor

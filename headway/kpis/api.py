@@ -29,6 +29,7 @@ from headway.api.common import (
 from headway.api.errors import ERRORS
 from headway.audit.api import EventOut, history_page
 from headway.kpis import actions
+from headway.kpis.measurements import MeasurementInput, record_measurements
 from headway.kpis.models import KPI, Measurement
 from headway.org import access
 from headway.org.models import Team, User
@@ -323,11 +324,10 @@ def add_measurements(request: HttpRequest, payload: PointsIn, ref: str = Ref) ->
         raise PermissionDenied("this feed credential only writes its own team's KPIs")
     tz = ctx.organization.tz
     points = [
-        actions.MeasurementInput(at=_as_instant(p.at, tz), value=p.value, key=p.key)
-        for p in payload.points
+        MeasurementInput(at=_as_instant(p.at, tz), value=p.value, key=p.key) for p in payload.points
     ]
     try:
-        result = actions.record_measurements(
+        result = record_measurements(
             ctx.actor,
             kpi,
             points,

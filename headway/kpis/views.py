@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from headway.audit import history_for
 from headway.kpis import actions
 from headway.kpis.forms import CorrectionForm, KPIForm, MeasurementForm
+from headway.kpis.measurements import MeasurementInput, record_measurements
 from headway.kpis.models import KPI, Measurement
 from headway.okrs.actions import StaleVersion
 from headway.okrs.forms import free_ref, posted_version, put_errors
@@ -134,11 +135,11 @@ def measurement_add(request: OrgRequest, ref: str) -> HttpResponse:
     kpi = kpi_for(request, ref)
     form = MeasurementForm(request.POST, today=request.today)
     if form.is_valid():
-        point = actions.MeasurementInput(
+        point = MeasurementInput(
             at=_measurement_at(request, form.cleaned_data["day"]), value=form.cleaned_data["value"]
         )
         try:
-            actions.record_measurements(request.actor, kpi, [point])
+            record_measurements(request.actor, kpi, [point])
         except ValidationError as e:
             for key, msgs in e.message_dict.items():
                 field = key.split(".")[-1]

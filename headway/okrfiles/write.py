@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import timezone
 
 from headway.audit.record import record_batch, record_created
-from headway.kpis.actions import update_driven_key_results
+from headway.kpis.driven import update_driven_key_results
 from headway.kpis.models import KPI, Measurement
 from headway.okrfiles.document import (
     CycleDoc,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from headway.alerts.evaluate import sweep_staleness
 from headway.alerts.models import AlertChannel, AlertEvent, AlertSubscription, Delivery
 from headway.feeds.tests.helpers import drain, make_kpi, today_at
-from headway.kpis.actions import MeasurementInput, record_measurements
+from headway.kpis.measurements import MeasurementInput, record_measurements
 from headway.kpis.models import KPI
 from headway.org.access import actor_for
 

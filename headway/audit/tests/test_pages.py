@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from headway.audit import Surface, acting
-from headway.kpis.actions import MeasurementInput, record_measurements
+from headway.kpis.measurements import MeasurementInput, record_measurements
 from headway.kpis.models import KPI
 from headway.okrs.actions import update_key_result
 from headway.okrs.models import Cycle, KeyResult, Objective

@@ -138,7 +138,7 @@ def test_it_imports_from_the_command_line_with_a_dry_run_first(world, kpis, tmp_
 def test_it_reads_every_form_of_time_and_number_and_skips_blank_lines(world, kpis):
     import datetime as dt
 
-    from headway.kpis.actions import derived_key
+    from headway.kpis.measurements import derived_key
 
     signups = kpis[0]
     bob = actor_for(world.bob, world.acme)

@@ -12,7 +12,7 @@ from django_tasks_db.models import DBTaskResult
 from headway.alerts.models import AlertSubscription
 from headway.feeds.models import Source, Webhook
 from headway.feeds.tests.helpers import make_kpi, today_at
-from headway.kpis.actions import MeasurementInput, record_measurements
+from headway.kpis.measurements import MeasurementInput, record_measurements
 from headway.kpis.models import Measurement
 from headway.okrs.models import Cycle, Objective
 from headway.org.access import actor_for

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from headway.kpis.actions import MeasurementInput, record_measurements
+from headway.kpis.measurements import MeasurementInput, record_measurements
 from headway.kpis.models import KPI, Measurement
 from headway.org.access import actor_for
 from headway.org.models import Membership, Role, User

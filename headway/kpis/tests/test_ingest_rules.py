@@ -11,11 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from headway.feeds.tests.helpers import make_kpi, today_at
-from headway.kpis.actions import (
-    MeasurementInput,
-    draft_recovery_objective,
-    record_measurements,
-)
+from headway.kpis.actions import draft_recovery_objective
+from headway.kpis.measurements import MeasurementInput, record_measurements
 from headway.kpis.models import KPI, Measurement
 from headway.okrs.models import CheckIn, Cycle, KeyResult, Objective
 from headway.org.access import actor_for
@@ -234,7 +231,7 @@ def test_new_points_are_written_without_looking_their_keys_up(world):
     st.sampled_from(["iso", "z", "space", "naive"]),
 )
 def test_a_derived_key_is_the_same_whatever_text_the_time_came_as(at, style):
-    from headway.kpis.actions import derived_key
+    from headway.kpis.measurements import derived_key
 
     kpi = KPI(pk=7)
     text = {
@@ -278,8 +275,8 @@ def test_sqlite_rows_hold_the_text_django_writes_for_any_time_and_value(at, valu
 )
 def test_the_batch_refuses_exactly_the_values_a_decimal_column_cannot_store(value):
     from headway.fields import decimal_problem
-    from headway.kpis.actions import _batch
     from headway.kpis.ingest import stored_value
+    from headway.kpis.measurements import _batch
 
     at = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     problem = decimal_problem(value)

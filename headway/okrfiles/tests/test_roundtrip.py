@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from headway.conftest import World
-from headway.kpis.actions import update_driven_key_results
+from headway.kpis.driven import update_driven_key_results
 from headway.kpis.models import KPI, Measurement
 from headway.okrfiles import dump_json, dump_yaml, export_data, import_data, import_text
 from headway.okrfiles.tests.helpers import snapshot

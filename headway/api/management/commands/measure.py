@@ -18,7 +18,7 @@ from headway.api import client
 from headway.api.management.commands._local import find_organization
 from headway.api.management.commands.checkin import parse_value
 from headway.audit import Surface, acting
-from headway.kpis.actions import MeasurementInput, record_measurements
+from headway.kpis.measurements import MeasurementInput, record_measurements
 from headway.kpis.models import KPI, Measurement
 from headway.org.access import system_actor
 
