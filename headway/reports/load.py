@@ -146,12 +146,14 @@ def load_report_rows(
     *,
     objective_filter: Q | None = None,
     kpi_filter: Q | None = None,
+    with_kpis: bool = True,
 ) -> ReportRows:
     """Read the alignment graph, objectives, key results and KPIs in four queries.
 
     ``objective_filter`` and ``kpi_filter`` narrow which of the cycle's objectives and which
     KPIs are listed (a permission layer passes them); they never change a computed number,
-    so hidden children still count toward their parents' progress.
+    so hidden children still count toward their parents' progress. ``with_kpis=False``
+    lists no KPI at all.
     """
     counts: dict[str, int] = {}
 
@@ -207,7 +209,7 @@ def load_report_rows(
 
     # 4. Every KPI of the organization.
     kpis_qs = KPI.objects.filter(organization=organization).only(*KPI_FIELDS).order_by("name", "id")
-    if kpi_filter is not None:
+    if with_kpis and kpi_filter is not None:
         kpis_qs = kpis_qs.annotate(
             listed=Exists(KPI.objects.filter(kpi_filter, pk=OuterRef("pk")).values("pk"))
         )
@@ -215,7 +217,7 @@ def load_report_rows(
     listed_kpis: list[int] = []
     for kpi in kpis_qs:
         kpis[kpi.pk] = kpi
-        if kpi_filter is None or kpi.listed:  # type: ignore[attr-defined]
+        if with_kpis and (kpi_filter is None or kpi.listed):  # type: ignore[attr-defined]
             listed_kpis.append(kpi.pk)
     counts["kpis"] = len(kpis)
 
@@ -230,6 +232,14 @@ def load_report_rows(
         cycle_ids=cycle_ids,
         counts=counts,
     )
+
+
+def driving_kpis(organization: Organization, cycle_ids: set[int]) -> QuerySet[Any]:
+    """The ids of the KPIs that drive a key result of ``cycle_ids``, as a subquery (for
+    ``measurement_groups``: a subquery keeps the query count fixed whatever their number)."""
+    return KeyResult.objects.filter(
+        organization=organization, objective__cycle_id__in=cycle_ids, kpi__isnull=False
+    ).values("kpi_id")
 
 
 def measurement_groups(
