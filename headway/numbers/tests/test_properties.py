@@ -1,5 +1,6 @@
 """Properties that hold for every input (semantics.md as a whole)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
@@ -15,12 +16,15 @@ from headway.numbers import (
     KRSpec,
     MeasurementPoint,
     ObjectiveSpec,
+    Period,
     expected_progress,
     find_alignment_cycle,
     kpi_result,
     kr_result,
     objective_progress,
     objective_score,
+    period_of,
+    period_values,
 )
 
 D = Decimal
@@ -123,6 +127,34 @@ kpi_specs = st.builds(
     direction=st.sampled_from(["higher_is_better", "lower_is_better"]),
     target=st.none() | amounts,
 )
+
+
+AGGREGATE: dict[str, Callable[[list[Decimal]], Decimal]] = {
+    "sum": lambda values: sum(values, D(0)),
+    "average": lambda values: sum(values, D(0)) / len(values),
+    "last": lambda values: values[-1],
+    "min": min,
+    "max": max,
+}
+
+
+@given(
+    kpi_specs,
+    st.lists(st.builds(MeasurementPoint, day=near_days, value=amounts), max_size=40),
+    near_days,
+)
+def test_period_values_aggregate_each_measurement_with_the_others_of_its_period(
+    spec: KPISpec, points: list[MeasurementPoint], as_of: date
+) -> None:
+    # The definition, one period_of per measurement; points come in any order, and the
+    # readings of one day keep their list order (the last is the latest).
+    grouped: dict[Period, list[Decimal]] = {}
+    for point in sorted((p for p in points if p.day <= as_of), key=lambda p: p.day):
+        grouped.setdefault(period_of(point.day, spec.cadence), []).append(point.value)
+    expected = [
+        (period, AGGREGATE[spec.aggregation](values)) for period, values in sorted(grouped.items())
+    ]
+    assert period_values(spec, points, as_of) == expected
 
 
 @given(checkins, checkins)
