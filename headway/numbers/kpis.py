@@ -241,7 +241,7 @@ def kpi_trend(spec: KPISpec, before: Decimal | None, after: Decimal | None) -> s
     return _trend(spec, before, after)
 
 
-def _deteriorating(spec: KPISpec, values: list[tuple[Period, Decimal]], count: int) -> bool:
+def _deteriorating(spec: KPISpec, values: Sequence[tuple[Period, Decimal]], count: int) -> bool:
     if count < 1:
         raise ValueError(f"deteriorating_count must be at least 1, got {count}")
     if len(values) < count + 1:
@@ -261,9 +261,15 @@ def kpi_result(
     measurements: Sequence[MeasurementPoint],
     as_of: date,
     rules: Rules = DEFAULT_RULES,
+    *,
+    values: Sequence[tuple[Period, Decimal]] | None = None,
 ) -> KPIResult:
-    """Everything shown for a KPI as of ``as_of``; measurements after it are ignored."""
-    values = period_values(spec, measurements, as_of)
+    """Everything shown for a KPI as of ``as_of``; measurements after it are ignored.
+
+    ``values`` is ``period_values(spec, measurements, as_of)`` when the caller has it already.
+    """
+    if values is None:
+        values = period_values(spec, measurements, as_of)
     if not values:
         return KPIResult(
             current=None,
