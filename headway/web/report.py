@@ -13,6 +13,7 @@ from headway.okrs.models import Cycle
 from headway.org import access
 from headway.reports.build import Report, build_report
 
+
 def report_for(actor: access.Actor, cycle: Cycle, as_of: date, *, kpis: bool = True) -> Report:
     """The report narrowed to what ``actor`` may see; ``kpis=False`` for a page that shows
     no KPI (its ``kpis`` list is then empty, and the report reads only the measurements of
