@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from ._common import ONE, ZERO, SpecError, clamp, in_engine_context, is_finite
 from .kpis import KPISpec, MeasurementPoint, period_values
+from .periods import Period
 
 METRIC = "metric"
 MILESTONE = "milestone"
@@ -116,10 +117,11 @@ def _kpi_current(
     as_of: date,
     cycle_start: date | None,
     cycle_end: date | None,
+    kpi_values: Sequence[tuple[Period, Decimal]] | None,
 ) -> Decimal | None:
     """The KPI-driven current value, or None when the KPI has no data for it."""
     if spec.kpi_value == LATEST:
-        values = period_values(kpi, measurements, as_of)
+        values = period_values(kpi, measurements, as_of) if kpi_values is None else kpi_values
         return values[-1][1] if values else None
     if cycle_start is None:
         raise ValueError(f"kpi_value {spec.kpi_value!r} needs cycle_start")
@@ -141,12 +143,15 @@ def kr_result(
     measurements: Sequence[MeasurementPoint] = (),
     cycle_start: date | None = None,
     cycle_end: date | None = None,
+    kpi_values: Sequence[tuple[Period, Decimal]] | None = None,
 ) -> KRResult:
     """Current value, progress, gap and confidence of a key result as of ``as_of``.
 
     Check-ins and measurements after ``as_of`` are ignored. A KR is KPI-driven when
     ``spec.kpi_value`` is set and ``kpi`` is given; its current value then follows the KPI
     (falling back to ``start`` without KPI data) and check-ins only supply confidence.
+    ``kpi_values`` is ``period_values(kpi, measurements, as_of)`` when the caller has it
+    already (a report computes it once per KPI, not once per key result the KPI drives).
     """
     errors = validate_kr(spec)
     if errors:
@@ -163,7 +168,7 @@ def kr_result(
 
     current: Decimal | None
     if spec.kpi_value is not None and kpi is not None:
-        current = _kpi_current(spec, kpi, measurements, as_of, cycle_start, cycle_end)
+        current = _kpi_current(spec, kpi, measurements, as_of, cycle_start, cycle_end, kpi_values)
     else:
         current = next((c.value for c in reversed(seen) if c.value is not None), None)
     if current is None:

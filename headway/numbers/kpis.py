@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from itertools import pairwise
+from operator import attrgetter
 
 from ._common import ZERO, SpecError, in_engine_context, is_finite
 from .periods import CADENCES, MONTHLY, Period, period_of, previous
@@ -120,6 +121,9 @@ def _check(spec: KPISpec) -> None:
         raise SpecError(errors)
 
 
+_day = attrgetter("day")
+
+
 def _aggregate(aggregation: str, values: Sequence[Decimal]) -> Decimal:
     if aggregation == SUM:
         return sum(values, ZERO)
@@ -139,10 +143,21 @@ def period_values(
     """Aggregated value of every period that has a measurement on or before ``as_of``, in
     ascending order. A period that contains ``as_of`` only counts measurements up to it."""
     _check(spec)
-    grouped: dict[Period, list[Decimal]] = {}
-    for point in sorted((m for m in measurements if m.day <= as_of), key=lambda m: m.day):
-        grouped.setdefault(period_of(point.day, spec.cadence), []).append(point.value)
-    return [(period, _aggregate(spec.aggregation, grouped[period])) for period in sorted(grouped)]
+    values: list[tuple[Period, Decimal]] = []
+    period: Period | None = None
+    group: list[Decimal] = []
+    # Periods follow each other without overlap, so in day order a measurement belongs to
+    # the period of the one before it or starts a new one: period_of runs once per period,
+    # not once per measurement (a daily KPI read weekly or monthly has hundreds of each).
+    for point in sorted((m for m in measurements if m.day <= as_of), key=_day):
+        if period is None or point.day > period.end:
+            if period is not None:
+                values.append((period, _aggregate(spec.aggregation, group)))
+            period, group = period_of(point.day, spec.cadence), []
+        group.append(point.value)
+    if period is not None:
+        values.append((period, _aggregate(spec.aggregation, group)))
+    return values
 
 
 def _distance(low: Decimal, high: Decimal, value: Decimal) -> Decimal:
@@ -226,7 +241,7 @@ def kpi_trend(spec: KPISpec, before: Decimal | None, after: Decimal | None) -> s
     return _trend(spec, before, after)
 
 
-def _deteriorating(spec: KPISpec, values: list[tuple[Period, Decimal]], count: int) -> bool:
+def _deteriorating(spec: KPISpec, values: Sequence[tuple[Period, Decimal]], count: int) -> bool:
     if count < 1:
         raise ValueError(f"deteriorating_count must be at least 1, got {count}")
     if len(values) < count + 1:
@@ -246,9 +261,15 @@ def kpi_result(
     measurements: Sequence[MeasurementPoint],
     as_of: date,
     rules: Rules = DEFAULT_RULES,
+    *,
+    values: Sequence[tuple[Period, Decimal]] | None = None,
 ) -> KPIResult:
-    """Everything shown for a KPI as of ``as_of``; measurements after it are ignored."""
-    values = period_values(spec, measurements, as_of)
+    """Everything shown for a KPI as of ``as_of``; measurements after it are ignored.
+
+    ``values`` is ``period_values(spec, measurements, as_of)`` when the caller has it already.
+    """
+    if values is None:
+        values = period_values(spec, measurements, as_of)
     if not values:
         return KPIResult(
             current=None,

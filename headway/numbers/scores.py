@@ -11,6 +11,7 @@ from ._common import ONE, in_engine_context, weighted_mean
 from .keyresults import CheckInPoint, KRSpec, kr_result
 from .kpis import KPISpec, MeasurementPoint
 from .objectives import ASPIRATIONAL, COMMITTED, OBJECTIVE_KINDS
+from .periods import Period
 from .status import Rules
 
 RED = "red"
@@ -42,8 +43,10 @@ def suggested_score(
     kpi: KPISpec | None = None,
     measurements: Sequence[MeasurementPoint] = (),
     cycle_start: date | None = None,
+    kpi_values: Sequence[tuple[Period, Decimal]] | None = None,
 ) -> Decimal:
-    """A KR's suggested score: its progress as of the cycle's end date."""
+    """A KR's suggested score: its progress as of the cycle's end date (``kpi_values``, when
+    given, are the KPI's period values as of that date; see ``kr_result``)."""
     result = kr_result(
         spec,
         checkins,
@@ -52,6 +55,7 @@ def suggested_score(
         measurements=measurements,
         cycle_start=cycle_start,
         cycle_end=cycle_end,
+        kpi_values=kpi_values,
     )
     return result.progress
 

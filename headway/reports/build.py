@@ -9,7 +9,7 @@ through headway.reports.numbers_out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import TypedDict
@@ -26,6 +26,7 @@ from headway.numbers import (
     KRResult,
     MeasurementPoint,
     ObjectiveSpec,
+    Period,
     Rules,
     SpecError,
     expected_progress,
@@ -33,15 +34,24 @@ from headway.numbers import (
     kr_result,
     objective_progress,
     objective_score,
+    period_values,
     score_band,
     score_note,
     status_for,
     suggested_score,
+    validate_kr,
 )
+from headway.numbers.keyresults import LATEST
 from headway.okrs.convert import kr_spec
 from headway.okrs.models import Cycle, KeyResult, Objective
 from headway.org.models import Organization
-from headway.reports.load import ReportRows, checkin_groups, load_report_rows, measurement_groups
+from headway.reports.load import (
+    ReportRows,
+    checkin_groups,
+    driving_kpis,
+    load_report_rows,
+    measurement_groups,
+)
 from headway.reports.numbers_out import out_ratio, out_value
 
 Number = int | float
@@ -140,14 +150,17 @@ def build_report(
     *,
     objective_filter: Q | None = None,
     kpi_filter: Q | None = None,
+    with_kpis: bool = True,
 ) -> Report:
     """The report of ``cycle`` as it was at the end of ``as_of`` (default: today, org time).
 
     Data recorded after ``as_of`` (a calendar day in the organization's time zone) is
     ignored. Scores are given once the cycle has ended (``as_of >= cycle.end``).
     ``objective_filter``/``kpi_filter`` (Q objects on Objective/KPI) narrow what is listed,
-    for a permission layer; they never change a number. Raises ReportError when stored
-    data fails the engine's validation (a key result, a KPI, an alignment cycle).
+    for a permission layer; they never change a number. ``with_kpis=False`` lists no KPI,
+    for a page that shows none: only the measurements of the KPIs that drive key results are
+    read (in the same number of queries), and no number changes. Raises ReportError when
+    stored data fails the engine's validation (a key result, a KPI, an alignment cycle).
     """
     if cycle.organization_id != organization.pk:
         raise ValueError(f"cycle {cycle.name!r} belongs to another organization")
@@ -155,7 +168,11 @@ def build_report(
         as_of = today_in(organization)
     rules = rules_for(organization)
     rows = load_report_rows(
-        organization, cycle, objective_filter=objective_filter, kpi_filter=kpi_filter
+        organization,
+        cycle,
+        objective_filter=objective_filter,
+        kpi_filter=kpi_filter,
+        with_kpis=with_kpis,
     )
     kpis = _compute_kpis(organization, rows, as_of, rules)
     results, scores = _compute_key_results(organization, cycle, rows, kpis, as_of)
@@ -227,6 +244,9 @@ def build_report(
     }
 
 
+Values = list[tuple[Period, Decimal]]
+
+
 @dataclass
 class _KPIs:
     specs: dict[int, KPISpec]
@@ -234,6 +254,15 @@ class _KPIs:
     results: dict[int, KPIResult]
     # Measurements of the KPIs that drive key results (the others are dropped once computed).
     points: dict[int, list[MeasurementPoint]]
+    # Period values by (KPI id, as-of day), computed once for every key result a KPI drives.
+    values: dict[tuple[int, date], Values] = field(default_factory=dict)
+
+    def values_for(self, kpi_id: int, day: date) -> Values:
+        """``period_values`` of a driving KPI as of ``day``, computed on first use."""
+        key = (kpi_id, day)
+        if key not in self.values:
+            self.values[key] = period_values(self.specs[kpi_id], self.points.get(kpi_id, []), day)
+        return self.values[key]
 
 
 def _compute_kpis(organization: Organization, rows: ReportRows, as_of: date, rules: Rules) -> _KPIs:
@@ -242,23 +271,41 @@ def _compute_kpis(organization: Organization, rows: ReportRows, as_of: date, rul
     drivers = {kr.kpi_id for krs in rows.key_results.values() for kr in krs if kr.kpi_id}
     listed = set(rows.listed_kpis)
     kpis = _KPIs(specs, {}, {})
-    for kpi_id, points in measurement_groups(organization, as_of, rows.counts):
+    # Without listed KPIs, only the drivers' measurements are needed (a third of the time of
+    # a page without KPIs went to reading the others).
+    only = None if rows.listed_kpis else driving_kpis(organization, rows.cycle_ids)
+    for kpi_id, points in measurement_groups(organization, as_of, rows.counts, only_kpis=only):
         if kpi_id in listed:
-            kpis.results[kpi_id] = _kpi_result(
-                rows.kpis[kpi_id], specs[kpi_id], points, as_of, rules
-            )
+            kpi = rows.kpis[kpi_id]
+            values = _kpi_values(kpi, specs[kpi_id], points, as_of)
+            kpis.results[kpi_id] = _kpi_result(kpi, specs[kpi_id], points, as_of, rules, values)
+            if kpi_id in drivers:
+                kpis.values[kpi_id, as_of] = values
         if kpi_id in drivers:
             kpis.points[kpi_id] = points
     for kpi_id in listed - kpis.results.keys():  # no measurement yet
-        kpis.results[kpi_id] = _kpi_result(rows.kpis[kpi_id], specs[kpi_id], [], as_of, rules)
+        kpi = rows.kpis[kpi_id]
+        kpis.results[kpi_id] = _kpi_result(kpi, specs[kpi_id], [], as_of, rules, None)
     return kpis
 
 
+def _kpi_values(kpi: KPI, spec: KPISpec, points: list[MeasurementPoint], as_of: date) -> Values:
+    try:
+        return period_values(spec, points, as_of)
+    except SpecError as e:
+        raise ReportError(f"KPI {kpi.ref}: {e}") from e
+
+
 def _kpi_result(
-    kpi: KPI, spec: KPISpec, points: list[MeasurementPoint], as_of: date, rules: Rules
+    kpi: KPI,
+    spec: KPISpec,
+    points: list[MeasurementPoint],
+    as_of: date,
+    rules: Rules,
+    values: Values | None,
 ) -> KPIResult:
     try:
-        return kpi_result(spec, points, as_of, rules)
+        return kpi_result(spec, points, as_of, rules, values=values)
     except SpecError as e:
         raise ReportError(f"KPI {kpi.ref}: {e}") from e
 
@@ -278,6 +325,15 @@ def _compute_key_results(
         kpi, measurements = None, []
         if kr.kpi_id is not None:
             kpi, measurements = kpis.specs.get(kr.kpi_id), kpis.points.get(kr.kpi_id, [])
+
+        def shared_values(day: date) -> Values | None:
+            # A key result that follows its KPI's latest period value shares the KPI's period
+            # values with the others it drives. Only a valid one: an invalid key result still
+            # fails with the engine's own message.
+            if kr.kpi_id is None or kpi is None or spec.kpi_value != LATEST or validate_kr(spec):
+                return None
+            return kpis.values_for(kr.kpi_id, day)
+
         own_cycle = rows.objectives[objective_id].cycle
         try:
             results[kr.pk] = kr_result(
@@ -288,6 +344,7 @@ def _compute_key_results(
                 measurements=measurements,
                 cycle_start=own_cycle.start,
                 cycle_end=own_cycle.end,
+                kpi_values=shared_values(as_of),
             )
             if objective_id in scored:
                 override: Decimal | None = kr.score_override
@@ -301,6 +358,7 @@ def _compute_key_results(
                         kpi=kpi,
                         measurements=measurements,
                         cycle_start=cycle.start,
+                        kpi_values=shared_values(cycle.end),
                     )
                 )
         except SpecError as e:

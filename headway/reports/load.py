@@ -3,11 +3,15 @@
 The number of queries never depends on the organization's size (tests/test_queries.py holds
 the count): one each for the alignment graph, the objectives, the key results, the KPIs,
 the measurements and the check-ins. ``load_report_rows`` reads the first four (thousands of
-rows at most). Measurements and check-ins, the large tables, are streamed as tuples in
-(foreign key, time, id) order by ``measurement_groups`` and ``checkin_groups``, which yield
-one KPI's or one key result's points at a time, localized to the organization's calendar
-day, so the caller can compute that KPI or key result and drop its points: memory holds one
-group, not the table. Nothing recorded after ``as_of`` is read.
+rows at most). Measurements and check-ins, the large tables, are streamed as the driver's
+tuples in (foreign key, time, id) order by ``measurement_groups`` and ``checkin_groups``,
+which yield one KPI's or one key result's points at a time, localized to the organization's
+calendar day, so the caller can compute that KPI or key result and drop its points: memory
+holds one group, not the table. Nothing recorded after ``as_of`` is read, and a report that
+lists no KPI reads only the measurements of the KPIs that drive key results.
+
+The three columns a point needs (time, value, done) are converted here, once, instead of by
+Django's per-row converters, which took a quarter of a large report's time.
 
 An objective's progress may depend on aligned children in other cycles (a yearly objective
 driven by quarterly ones), so the objectives of every cycle reached from the report's cycle
@@ -19,12 +23,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from typing import Any, TypeVar
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, OuterRef, Q
+from django.conf import settings
+from django.db import connections
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models.sql.constants import MULTI
+from django.utils.dateparse import parse_datetime
 
+from headway.fields import ExactDecimalField
 from headway.kpis.models import KPI, Measurement
 from headway.numbers import CheckInPoint, MeasurementPoint
 from headway.okrs.models import Alignment, CheckIn, Cycle, KeyResult, Objective
@@ -141,12 +150,14 @@ def load_report_rows(
     *,
     objective_filter: Q | None = None,
     kpi_filter: Q | None = None,
+    with_kpis: bool = True,
 ) -> ReportRows:
     """Read the alignment graph, objectives, key results and KPIs in four queries.
 
     ``objective_filter`` and ``kpi_filter`` narrow which of the cycle's objectives and which
     KPIs are listed (a permission layer passes them); they never change a computed number,
-    so hidden children still count toward their parents' progress.
+    so hidden children still count toward their parents' progress. ``with_kpis=False``
+    lists no KPI at all.
     """
     counts: dict[str, int] = {}
 
@@ -202,7 +213,7 @@ def load_report_rows(
 
     # 4. Every KPI of the organization.
     kpis_qs = KPI.objects.filter(organization=organization).only(*KPI_FIELDS).order_by("name", "id")
-    if kpi_filter is not None:
+    if with_kpis and kpi_filter is not None:
         kpis_qs = kpis_qs.annotate(
             listed=Exists(KPI.objects.filter(kpi_filter, pk=OuterRef("pk")).values("pk"))
         )
@@ -210,7 +221,7 @@ def load_report_rows(
     listed_kpis: list[int] = []
     for kpi in kpis_qs:
         kpis[kpi.pk] = kpi
-        if kpi_filter is None or kpi.listed:  # type: ignore[attr-defined]
+        if with_kpis and (kpi_filter is None or kpi.listed):  # type: ignore[attr-defined]
             listed_kpis.append(kpi.pk)
     counts["kpis"] = len(kpis)
 
@@ -227,30 +238,43 @@ def load_report_rows(
     )
 
 
+def driving_kpis(organization: Organization, cycle_ids: set[int]) -> QuerySet[Any]:
+    """The ids of the KPIs that drive a key result of ``cycle_ids``, as a subquery (for
+    ``measurement_groups``: a subquery keeps the query count fixed whatever their number)."""
+    return KeyResult.objects.filter(
+        organization=organization, objective__cycle_id__in=cycle_ids, kpi__isnull=False
+    ).values("kpi_id")
+
+
 def measurement_groups(
-    organization: Organization, as_of: date, counts: dict[str, int]
+    organization: Organization,
+    as_of: date,
+    counts: dict[str, int],
+    *,
+    only_kpis: QuerySet[Any] | None = None,
 ) -> Iterator[tuple[int, list[MeasurementPoint]]]:
     """``(kpi_id, points)`` for every KPI with measurements up to ``as_of``, one query.
 
-    Superseded rows are history kept by corrections; only live rows count.
+    ``only_kpis``, a queryset of KPI ids (``.values("kpi_id")`` or the like), limits the rows
+    read to those KPIs, inside the same query. Superseded rows are history kept by
+    corrections; only live rows count.
     """
-    rows = (
-        Measurement.objects.filter(
-            organization=organization,
-            at__lt=day_end(as_of, organization.tz),
-            superseded_at=None,
-        )
-        .order_by("kpi_id", "at", "id")
-        .values_list("kpi_id", "at", "value")
-        .iterator(chunk_size=CHUNK_SIZE)
+    rows = Measurement.objects.filter(
+        organization=organization,
+        at__lt=day_end(as_of, organization.tz),
+        superseded_at=None,
     )
+    if only_kpis is not None:
+        rows = rows.filter(kpi_id__in=only_kpis)
+    day_of = local_days(organization.tz, Measurement, rows.db)
+    value = stored_decimals(Measurement, "value")
     return _groups(
-        rows,
-        organization.tz,
+        raw_rows(rows.order_by("kpi_id", "at", "id").values_list("kpi_id", "at", "value")),
+        day_of,
         as_of,
         counts,
         "measurements",
-        lambda day, r: MeasurementPoint(day, r[2]),
+        lambda day, r: MeasurementPoint(day, cast(Decimal, value(r[2]))),  # NOT NULL column
     )
 
 
@@ -259,29 +283,104 @@ def checkin_groups(
 ) -> Iterator[tuple[int, list[CheckInPoint]]]:
     """``(key_result_id, points)`` for every key result of ``cycle_ids`` with check-ins up to
     ``as_of``, one query."""
-    rows = (
-        CheckIn.objects.filter(
-            organization=organization,
-            key_result__objective__cycle_id__in=cycle_ids,
-            at__lt=day_end(as_of, organization.tz),
-        )
-        .order_by("key_result_id", "at", "id")
-        .values_list("key_result_id", "at", "value", "done", "confidence")
-        .iterator(chunk_size=CHUNK_SIZE)
+    rows = CheckIn.objects.filter(
+        organization=organization,
+        key_result__objective__cycle_id__in=cycle_ids,
+        at__lt=day_end(as_of, organization.tz),
     )
+    day_of = local_days(organization.tz, CheckIn, rows.db)
+    value = stored_decimals(CheckIn, "value")
     return _groups(
-        rows,
-        organization.tz,
+        raw_rows(
+            rows.order_by("key_result_id", "at", "id").values_list(
+                "key_result_id", "at", "value", "done", "confidence"
+            )
+        ),
+        day_of,
         as_of,
         counts,
         "checkins",
-        lambda day, r: CheckInPoint(day, r[2], r[3], r[4]),
+        lambda day, r: CheckInPoint(day, value(r[2]), _boolean(r[3]), r[4]),
     )
+
+
+def raw_rows(queryset: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a ``values_list`` queryset as the database driver returns them, streamed
+    like ``.iterator(chunk_size=CHUNK_SIZE)`` (a server-side cursor on PostgreSQL).
+
+    Django's per-row converters (parse and attach a time zone to every datetime, the decimal
+    field's ``from_db_value``) cost more than the query itself on the large tables, so the
+    callers convert the columns they read with ``local_days`` and ``stored_decimals``.
+    """
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    chunked = not connections[queryset.db].settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    for chunk in compiler.execute_sql(MULTI, chunked_fetch=chunked, chunk_size=CHUNK_SIZE):
+        yield from chunk
+
+
+# Distinct timestamps remembered by local_days; measurements of many KPIs share a few times
+# of day (a feed at midnight, a daily job), check-ins rarely do. Bounds the memory it takes.
+DAY_MEMO_SIZE = 4096
+
+
+def local_days(tz: ZoneInfo, model: type[Model], using: str) -> Callable[[Any], date]:
+    """A function from a stored ``at`` of ``model`` (as the driver returns it) to its calendar
+    day in ``tz``.
+
+    The same conversion Django applies, then ``astimezone(tz).date()``: text (SQLite without
+    the column's declared type) is parsed, and a naive value is in the connection's time zone
+    (UTC: SQLite stores aware datetimes as naive UTC text; PostgreSQL returns them aware).
+    Days are memoized by stored value, a bounded number at a time.
+    """
+    stored_tz = connections[using].timezone if settings.USE_TZ else None
+    memo: dict[Any, date] = {}
+
+    def day(stored: Any) -> date:
+        found = memo.get(stored)
+        if found is not None:
+            return found
+        value = stored if isinstance(stored, datetime) else parse_datetime(stored)
+        if value is None:
+            raise ValueError(f"{model.__name__}.at: bad stored value {stored!r}")
+        if stored_tz is not None and value.utcoffset() is None:
+            # value.replace(tzinfo=stored_tz), as make_aware does, at half the cost.
+            value = datetime.combine(value.date(), value.time(), stored_tz)
+        if len(memo) >= DAY_MEMO_SIZE:
+            memo.clear()
+        found = memo[stored] = value.astimezone(tz).date()
+        return found
+
+    return day
+
+
+def stored_decimals(model: type[Model], name: str) -> Callable[[Any], Decimal | None]:
+    """A function from a stored value of ``model.name`` (an ExactDecimalField, as the driver
+    returns it: TEXT on SQLite, ``Decimal`` on PostgreSQL) to its Decimal, exactly as the
+    field's ``from_db_value`` (which still words the error for a bad stored value)."""
+    field = model._meta.get_field(name)
+    assert isinstance(field, ExactDecimalField)
+
+    def convert(stored: Any) -> Decimal | None:
+        if stored is None or type(stored) is Decimal:
+            return stored
+        if type(stored) is str:
+            try:
+                return Decimal(stored)
+            except InvalidOperation:
+                pass
+        return field.from_db_value(stored, None, None)
+
+    return convert
+
+
+def _boolean(stored: Any) -> Any:
+    # Django's SQLite converter for a BooleanField (PostgreSQL returns bool or None already).
+    return bool(stored) if stored in (0, 1) else stored
 
 
 def _groups(
     rows: Iterator[Any],
-    tz: ZoneInfo,
+    day_of: Callable[[Any], date],
     as_of: date,
     counts: dict[str, int],
     table: str,
@@ -289,7 +388,7 @@ def _groups(
 ) -> Iterator[tuple[int, list[Point]]]:
     """Rows ``(fk, at, ...)`` sorted by fk, as ``(fk, points)`` one fk at a time.
 
-    ``at`` is localized to a day in ``tz``; a row after ``as_of`` there (possible only
+    ``at`` is localized to a day by ``day_of``; a row after ``as_of`` there (possible only
     around a time-zone change) is skipped. ``counts[table]`` ends as the rows read.
     """
     read = 0
@@ -298,7 +397,7 @@ def _groups(
     try:
         for row in rows:
             read += 1
-            day = row[1].astimezone(tz).date()
+            day = day_of(row[1])
             if day > as_of:
                 continue
             if row[0] != current:

@@ -1,8 +1,10 @@
 """Properties that hold for every input (semantics.md as a whole)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any
 
 import pytest
 from hypothesis import assume, given
@@ -15,12 +17,16 @@ from headway.numbers import (
     KRSpec,
     MeasurementPoint,
     ObjectiveSpec,
+    Period,
     expected_progress,
     find_alignment_cycle,
     kpi_result,
     kr_result,
     objective_progress,
     objective_score,
+    period_of,
+    period_values,
+    suggested_score,
 )
 
 D = Decimal
@@ -125,6 +131,34 @@ kpi_specs = st.builds(
 )
 
 
+AGGREGATE: dict[str, Callable[[list[Decimal]], Decimal]] = {
+    "sum": lambda values: sum(values, D(0)),
+    "average": lambda values: sum(values, D(0)) / len(values),
+    "last": lambda values: values[-1],
+    "min": min,
+    "max": max,
+}
+
+
+@given(
+    kpi_specs,
+    st.lists(st.builds(MeasurementPoint, day=near_days, value=amounts), max_size=40),
+    near_days,
+)
+def test_period_values_aggregate_each_measurement_with_the_others_of_its_period(
+    spec: KPISpec, points: list[MeasurementPoint], as_of: date
+) -> None:
+    # The definition, one period_of per measurement; points come in any order, and the
+    # readings of one day keep their list order (the last is the latest).
+    grouped: dict[Period, list[Decimal]] = {}
+    for point in sorted((p for p in points if p.day <= as_of), key=lambda p: p.day):
+        grouped.setdefault(period_of(point.day, spec.cadence), []).append(point.value)
+    expected = [
+        (period, AGGREGATE[spec.aggregation](values)) for period, values in sorted(grouped.items())
+    ]
+    assert period_values(spec, points, as_of) == expected
+
+
 @given(checkins, checkins)
 def test_check_ins_after_as_of_never_change_a_key_result(
     points: list[CheckInPoint], extra: list[CheckInPoint]
@@ -145,10 +179,36 @@ def test_measurements_after_as_of_never_change_a_kpi_or_its_key_result(
     before = [p for p in points if p.day <= AS_OF]
     assert kpi_result(spec, points, AS_OF) == kpi_result(spec, before, AS_OF)
     kr = KRSpec(start=D(0), target=D(1000), kpi_value=kpi_value)
-    kwargs = {"cycle_start": date(2026, 10, 1), "cycle_end": date(2026, 12, 31)}
+    kwargs: dict[str, Any] = {"cycle_start": date(2026, 10, 1), "cycle_end": date(2026, 12, 31)}
     assert kr_result(kr, [], AS_OF, kpi=spec, measurements=points, **kwargs) == kr_result(
         kr, [], AS_OF, kpi=spec, measurements=before, **kwargs
     )
+
+
+@given(kpi_specs, measurements, st.sampled_from(["latest", "cycle_total", "cycle_average"]))
+def test_period_values_given_by_the_caller_change_no_number(
+    spec: KPISpec, points: list[MeasurementPoint], kpi_value: str
+) -> None:
+    # A report computes a KPI's period values once and hands them to every key result the
+    # KPI drives.
+    kr = KRSpec(start=D(0), target=D(1000), kpi_value=kpi_value)
+    start, end = date(2026, 10, 1), date(2026, 12, 31)
+    values = period_values(spec, points, AS_OF)
+    assert kpi_result(spec, points, AS_OF, values=values) == kpi_result(spec, points, AS_OF)
+    assert kr_result(
+        kr,
+        [],
+        AS_OF,
+        kpi=spec,
+        measurements=points,
+        cycle_start=start,
+        cycle_end=end,
+        kpi_values=values,
+    ) == kr_result(kr, [], AS_OF, kpi=spec, measurements=points, cycle_start=start, cycle_end=end)
+    at_end = period_values(spec, points, end)
+    assert suggested_score(
+        kr, [], end, kpi=spec, measurements=points, cycle_start=start, kpi_values=at_end
+    ) == suggested_score(kr, [], end, kpi=spec, measurements=points, cycle_start=start)
 
 
 @st.composite
