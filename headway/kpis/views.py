@@ -23,7 +23,7 @@ from headway.reports.load import day_end
 from headway.web import charts
 from headway.web.decorators import OrgRequest, org_required
 from headway.web.report import by_ref, kpi_report
-from headway.web.series import kpi_series, sparkline_values
+from headway.web.series import kpi_series
 from headway.web.views import kpi_for
 
 CHANGES_SHOWN = 50  # the full record: the API's history endpoints and the audit export
@@ -31,7 +31,7 @@ CHANGES_SHOWN = 50  # the full record: the API's history endpoints and the audit
 
 @org_required
 def board(request: OrgRequest) -> HttpResponse:
-    report = kpi_report(request.actor, request.as_of)
+    report = kpi_report(request.actor, request.as_of, objectives=False)
     refs = [k["ref"] for k in report["kpis"]]
     kpis = {
         k.ref: k
@@ -39,7 +39,6 @@ def board(request: OrgRequest) -> HttpResponse:
     }
     team = request.GET.get("team", "")
     rag = request.GET.get("rag", "")
-    values = sparkline_values(request.org, list(kpis.values()), request.as_of)
     tiles = []
     for numbers in report["kpis"]:
         kpi = kpis[numbers["ref"]]
@@ -47,7 +46,7 @@ def board(request: OrgRequest) -> HttpResponse:
             continue
         if rag and (numbers["rag"] or "none") != rag:
             continue
-        spark = values.get(kpi.pk, [])
+        spark = numbers["recent"]
         tiles.append(
             {
                 "n": numbers,

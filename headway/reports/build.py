@@ -56,6 +56,8 @@ from headway.reports.numbers_out import out_ratio, out_value
 
 Number = int | float
 
+RECENT_PERIODS = 12  # period values listed per KPI: a year of months, a quarter of weeks
+
 
 class ReportError(ValueError):
     """Stored data the numbers engine rejects (a key result or KPI that fails validation,
@@ -116,6 +118,7 @@ class KPIOut(TypedDict):
     delta: Number | None
     trend: str | None
     deteriorating: bool
+    recent: list[Number]  # the last RECENT_PERIODS period values, oldest first (sparklines)
 
 
 class Report(TypedDict):
@@ -240,7 +243,10 @@ def build_report(
         "as_of": as_of.isoformat(),
         "expected": out_ratio(expected),
         "objectives": objectives_out,
-        "kpis": [_kpi_out(rows.kpis[kpi_id], kpis.results[kpi_id]) for kpi_id in rows.listed_kpis],
+        "kpis": [
+            _kpi_out(rows.kpis[kpi_id], kpis.results[kpi_id], kpis.recent.get(kpi_id, []))
+            for kpi_id in rows.listed_kpis
+        ],
     }
 
 
@@ -250,8 +256,9 @@ Values = list[tuple[Period, Decimal]]
 @dataclass
 class _KPIs:
     specs: dict[int, KPISpec]
-    # Results of the listed KPIs.
+    # Results of the listed KPIs, and their last period values.
     results: dict[int, KPIResult]
+    recent: dict[int, list[Number]]
     # Measurements of the KPIs that drive key results (the others are dropped once computed).
     points: dict[int, list[MeasurementPoint]]
     # Period values by (KPI id, as-of day), computed once for every key result a KPI drives.
@@ -270,7 +277,7 @@ def _compute_kpis(organization: Organization, rows: ReportRows, as_of: date, rul
     specs = {kpi_id: kpi_spec(kpi) for kpi_id, kpi in rows.kpis.items()}
     drivers = {kr.kpi_id for krs in rows.key_results.values() for kr in krs if kr.kpi_id}
     listed = set(rows.listed_kpis)
-    kpis = _KPIs(specs, {}, {})
+    kpis = _KPIs(specs, {}, {}, {})
     # Without listed KPIs, only the drivers' measurements are needed (a third of the time of
     # a page without KPIs went to reading the others).
     only = None if rows.listed_kpis else driving_kpis(organization, rows.cycle_ids)
@@ -279,6 +286,11 @@ def _compute_kpis(organization: Organization, rows: ReportRows, as_of: date, rul
             kpi = rows.kpis[kpi_id]
             values = _kpi_values(kpi, specs[kpi_id], points, as_of)
             kpis.results[kpi_id] = _kpi_result(kpi, specs[kpi_id], points, as_of, rules, values)
+            kpis.recent[kpi_id] = [
+                shown
+                for _, value in values[-RECENT_PERIODS:]
+                if (shown := out_value(value)) is not None
+            ]
             if kpi_id in drivers:
                 kpis.values[kpi_id, as_of] = values
         if kpi_id in drivers:
@@ -393,7 +405,7 @@ def _kr_out(kr: KeyResult, result: KRResult, status: str, score: Decimal | None)
     }
 
 
-def _kpi_out(kpi: KPI, result: KPIResult) -> KPIOut:
+def _kpi_out(kpi: KPI, result: KPIResult, recent: list[Number]) -> KPIOut:
     return {
         "ref": kpi.ref,
         "name": kpi.name,
@@ -408,4 +420,5 @@ def _kpi_out(kpi: KPI, result: KPIResult) -> KPIOut:
         "delta": out_value(result.delta),
         "trend": result.trend,
         "deteriorating": result.deteriorating,
+        "recent": recent,
     }

@@ -57,10 +57,11 @@ def by_ref(rows: list[Any]) -> dict[str, Any]:
     return {row["ref"]: row for row in rows}
 
 
-def kpi_report(actor: access.Actor, as_of: date) -> Report:
+def kpi_report(actor: access.Actor, as_of: date, *, objectives: bool = True) -> Report:
     """A report for the KPI pages: KPIs do not belong to a cycle, so any cycle will do; with
-    none yet, an unsaved one lists no objective and every KPI."""
-    cycle = choose_cycle(cycles_of(actor), None, as_of)
+    none yet, an unsaved one lists no objective and every KPI. A page that shows no
+    objective (the board) asks for that one too: a KPI's numbers never depend on them."""
+    cycle = choose_cycle(cycles_of(actor), None, as_of) if objectives else None
     if cycle is None:
         cycle = Cycle(organization=actor.organization, name="", start=as_of, end=as_of)
     return report_for(actor, cycle, as_of)

@@ -7,7 +7,7 @@ with headway.reports.numbers_out, and handed to headway.web.charts as plain data
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from headway.kpis.convert import kpi_spec
 from headway.kpis.models import KPI, Measurement
@@ -46,14 +46,12 @@ class KPISeries:
 
 
 def _measurements(
-    org: Organization, kpi_ids: list[int], as_of: date, since: date | None = None
+    org: Organization, kpi_ids: list[int], as_of: date
 ) -> dict[int, list[MeasurementPoint]]:
     tz = org.tz
     rows = Measurement.objects.filter(
         organization=org, kpi_id__in=kpi_ids, superseded_at=None, at__lt=day_end(as_of, tz)
     )
-    if since is not None:
-        rows = rows.filter(at__gte=day_end(since, tz))
     points: dict[int, list[MeasurementPoint]] = {}
     for kpi_id, at, value in rows.order_by("kpi_id", "at", "id").values_list(
         "kpi_id", "at", "value"
@@ -134,21 +132,3 @@ def kpi_series(kpi: KPI, as_of: date, limit: int = 24) -> KPISeries:
         out_value(kpi.low),
         out_value(kpi.high),
     )
-
-
-SPARK_DAYS = 400  # about 13 months: a year of monthly values, 57 weeks, 400 days
-
-
-def sparkline_values(
-    org: Organization, kpis: list[KPI], as_of: date, limit: int = 12
-) -> dict[int, list[Number]]:
-    """The last ``limit`` period values of every KPI, read with one query."""
-    since = as_of - timedelta(days=SPARK_DAYS)
-    points = _measurements(org, [k.pk for k in kpis], as_of, since=since)
-    out: dict[int, list[Number]] = {}
-    for kpi in kpis:
-        values = period_values(kpi_spec(kpi), points.get(kpi.pk, []), as_of)
-        # A period cut by the window's start would be aggregated from part of its data.
-        whole = [value for period, value in values if period.start > since][-limit:]
-        out[kpi.pk] = [v for value in whole if (v := out_value(value)) is not None]
-    return out

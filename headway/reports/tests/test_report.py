@@ -188,6 +188,7 @@ def test_it_computes_kpis(acme_q4: Q4) -> None:
         "delta": -15,
         "trend": "worsening",
         "deteriorating": True,
+        "recent": [45, 40, 35, 20],  # one value a month, oldest first
     }
     signups = kpi(report, "signups")
     assert (signups["current"], signups["previous"], signups["partial"]) == (12, 30, False)

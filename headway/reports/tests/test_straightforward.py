@@ -31,6 +31,7 @@ from headway.numbers import (
     kr_result,
     objective_progress,
     objective_score,
+    period_values,
     score_band,
     score_note,
     status_for,
@@ -179,7 +180,16 @@ def straightforward_report(
         "expected": numbers_out.out_ratio(expected),
         "objectives": listed,  # type: ignore[typeddict-item]
         "kpis": [
-            build._kpi_out(kpi, kpi_result(kpi_spec(kpi), measurements[kpi.pk], as_of, rules))
+            build._kpi_out(
+                kpi,
+                kpi_result(kpi_spec(kpi), measurements[kpi.pk], as_of, rules),
+                [
+                    numbers_out.out_value(value)  # type: ignore[misc]
+                    for _, value in period_values(kpi_spec(kpi), measurements[kpi.pk], as_of)[
+                        -build.RECENT_PERIODS :
+                    ]
+                ],
+            )
             for kpi in kpis
             if with_kpis and kpi.pk in visible_kpis
         ],

@@ -9,6 +9,7 @@ import pytest
 from headway.kpis.models import KPI, Measurement
 from headway.org.access import actor_for
 from headway.org.models import User
+from headway.web import charts
 from headway.web.report import kpi_report
 from headway.web.tests.helpers import rows, shown
 from headway.web.tests.pages import Plan
@@ -33,6 +34,13 @@ def test_it_shows_tiles_with_the_report_numbers(client, plan):
         assert tiles[ref]["gap"] == shown(numbers["gap"])
         assert tiles[ref]["trend"] == (numbers["trend"] or "")
     assert html.count('<svg class="spark"') == len(expected)
+    # Each sparkline draws the report's last period values of its KPI.
+    by_ref = {k.ref: k for k in KPI.objects.filter(organization=plan.world.acme)}
+    assert any(len(numbers["recent"]) > 1 for numbers in expected.values())
+    for ref, numbers in expected.items():
+        label = f'aria-label="{by_ref[ref].name}: last {len(numbers["recent"])} periods"'
+        assert label in html
+        assert charts.sparkline(numbers["recent"], label=label[12:-1]) in html
 
 
 def test_it_hides_private_kpis_of_other_teams(client, plan):
