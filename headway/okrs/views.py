@@ -517,7 +517,7 @@ def kr_validate(request: OrgRequest) -> HttpResponse:
     """htmx: check the key result form as it is typed; answer with each field's message."""
     form = KeyResultForm(request.actor, request.POST)
     form.is_valid()
-    return render(request, "okrs/_kr_errors.html", {"form": form})
+    return render(request, "web/_form_errors.html", {"form": form})
 
 
 @require_POST
