@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypeVar
@@ -226,10 +226,21 @@ def _check_ref(model: type[models.Model], actor: access.Actor, ref: str) -> None
 
 
 def _may_plan(actor: access.Actor, objective: Objective) -> None:
-    if not access.can_plan(
+    if access.can_plan(
         actor, level=objective.level, team_id=objective.team_id, owner_id=objective.owner_id
     ):
-        raise PermissionDenied(f"you may not plan {objective.level} objectives of this team")
+        return
+    team = objective.team.name
+    if not actor.can_write:
+        raise PermissionDenied("your role reads only: you may not plan objectives")
+    if objective.level == Objective.Level.PERSONAL:
+        raise PermissionDenied(
+            f"you may not plan this personal objective of {team}: its owner plans it "
+            f"(when they are in {team}), or a lead of {team}"
+        )
+    raise PermissionDenied(
+        f"you may not plan {objective.level} objectives of {team}: its leads and admins do"
+    )
 
 
 def _check_parents(actor: access.Actor, objective: Objective, parents: Sequence[Parent]) -> None:
@@ -239,25 +250,46 @@ def _check_parents(actor: access.Actor, objective: Objective, parents: Sequence[
             errors[f"parents.{index}.ref"] = "no such objective"
         elif parent.pk == objective.pk:
             errors[f"parents.{index}.ref"] = "an objective cannot align to itself"
-        if decimal_problem(weight) or weight < 0:
+        if problem := decimal_problem(weight):
+            errors[f"parents.{index}.weight"] = problem
+        elif weight < 0:
             errors[f"parents.{index}.weight"] = "weight is a zero or positive number"
     if len({p.pk for p, _ in parents}) != len(parents):
         errors["parents"] = "each parent once"
     if errors:
         raise ValidationError(errors)
-    edges = [
-        (child, parent)
-        for child, parent in Alignment.objects.filter(organization=actor.organization)
-        .exclude(child=objective)
-        .values_list("child_id", "parent_id")
-    ]
+    links = Alignment.objects.filter(organization=actor.organization)
+    if objective.pk is not None:  # a new objective has no links yet
+        links = links.exclude(child=objective)
+    edges = list(links.values_list("child_id", "parent_id"))
     edges += [(objective.pk, parent.pk) for parent, _ in parents]
     loop = find_alignment_cycle(edges)
-    if loop:
-        refs = dict(Objective.objects.filter(pk__in=set(loop)).values_list("id", "ref"))
-        raise ValidationError(
-            {"parents": "alignment would loop: " + " -> ".join(refs[i] for i in loop)}
+    if not loop:
+        return
+    # A loop through the objective is closed by the parent that follows it in the path.
+    after = loop[loop.index(objective.pk) + 1] if objective.pk in loop else None
+    closing = next((i for i, (p, _) in enumerate(parents) if p.pk == after), None)
+    names = {
+        o.pk: o.ref
+        if access.can_see_objective(
+            actor, private=o.private, team_id=o.team_id, owner_id=o.owner_id
         )
+        else "a private objective"  # its ref would tell its title
+        for o in Objective.objects.filter(pk__in=set(loop)).only(
+            "ref", "private", "team_id", "owner_id"
+        )
+    }
+    path = " -> ".join(names[i] for i in loop)
+    # `index` says which parent closes the loop, for a form to show the message beside it.
+    raise ValidationError(
+        {
+            "parents": ValidationError(
+                "alignment would loop: %(path)s",
+                code="alignment_loop",
+                params={"path": path, "index": closing},
+            )
+        }
+    )
 
 
 def _set_parents(objective: Objective, parents: Sequence[Parent]) -> None:
@@ -380,17 +412,43 @@ def create_objective(
         owner=owner,
         **fields,
     )
-    if objective.level == Objective.Level.COMPANY and team.parent_id is not None:
-        raise ValidationError({"team": "a company objective belongs to the company team"})
-    _may_plan(actor, objective)
+    check_objective(actor, objective, parents=parents, skip={"ref"})
     _check_ref(Objective, actor, ref)
-    objective.full_clean(exclude=["organization"], validate_constraints=False)
     with transaction.atomic():
         objective.save()
         if parents:
-            _check_parents(actor, objective, parents)
             _set_parents(objective, parents)
     return objective
+
+
+def check_objective(
+    actor: access.Actor,
+    objective: Objective,
+    *,
+    parents: Sequence[Parent] | None = None,
+    skip: Collection[str] = (),
+) -> None:
+    """The rules an objective as it will be must follow, checked without writing anything.
+
+    create_objective and update_objective apply them before they save; the objective form
+    runs them as it is typed, so both show the same messages. `skip` names the fields not
+    known yet (the form found them wrong): the rules about them wait. Field-keyed
+    ValidationError, or PermissionDenied when the actor may not plan it.
+    """
+    known = not {"team", "level"} & set(skip)
+    if known and objective.level == Objective.Level.COMPANY and objective.team.parent_id:
+        raise ValidationError({"team": "a company objective belongs to the company team"})
+    if known and "owner" not in skip:
+        _may_plan(actor, objective)
+    # Cycle, team and owner are rows already read (and checked to be the organization's):
+    # asking the database again whether they exist would only slow the form's inline check.
+    objective.full_clean(
+        exclude=["organization", "cycle", "team", "owner", *skip],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    if parents:
+        _check_parents(actor, objective, parents)
 
 
 def update_objective(
@@ -411,12 +469,9 @@ def update_objective(
         _may_plan(actor, objective)  # may they touch it as it is ...
         for name, value in fields.items():
             setattr(objective, name, value)
-        _may_plan(actor, objective)  # ... and as it will be?
-        if objective.level == Objective.Level.COMPANY and objective.team.parent_id is not None:
-            raise ValidationError({"team": "a company objective belongs to the company team"})
-        if parents is not None:
-            _check_parents(actor, objective, parents)
-        bump(objective, {})
+        check_objective(actor, objective, parents=parents)  # ... and as it will be?
+        objective.version += 1  # bump() without its full_clean: check_objective ran it
+        objective.save()
         if parents is not None:
             _set_parents(objective, parents)
     return objective

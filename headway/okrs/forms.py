@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+from copy import copy
 from decimal import Decimal
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model
 from django.utils.text import slugify
 
 from headway.kpis.models import KPI
 from headway.numbers import KRSpec, validate_kr
+from headway.okrs import actions
 from headway.okrs.models import Cycle, Initiative, KeyResult, Objective
 from headway.org import access
 from headway.org.models import Team, User
 
 PARENT_ROWS_EXTRA = 2
+WEIGHT_PROBLEM = "weight is a zero or positive number"  # the actions' words
+OBJECTIVE_FORM_FIELDS = (
+    "title",
+    "description",
+    "cycle",
+    "team",
+    "owner",
+    "level",
+    "kind",
+    "state",
+    "progress_mode",
+    "private",
+)
 
 
 def members_of(actor: access.Actor) -> Any:
@@ -47,13 +62,6 @@ def put_errors(form: forms.BaseForm, error: ValidationError) -> None:
         return
     for key, messages in error.message_dict.items():
         name = key if key in form.fields else None
-        if key.startswith("parents"):
-            index = key.split(".")[1] if key.count(".") >= 1 else None
-            name = (
-                f"parent_{index}"
-                if index is not None and f"parent_{index}" in form.fields
-                else None
-            )
         for message in messages:
             form.add_error(
                 name, message if name else f"{key}: {message}" if key != "__all__" else message
@@ -112,9 +120,20 @@ class CycleForm(forms.Form):
 class ObjectiveForm(forms.Form):
     title = forms.CharField(max_length=300)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    cycle = forms.ModelChoiceField(queryset=Cycle.objects.none(), to_field_name="name")
-    team = forms.ModelChoiceField(queryset=Team.objects.none())
-    owner = forms.ModelChoiceField(queryset=User.objects.none(), required=False)
+    cycle = forms.ModelChoiceField(
+        queryset=Cycle.objects.none(),
+        to_field_name="name",
+        error_messages={"invalid_choice": "choose one of the organization's cycles"},
+    )
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(),
+        error_messages={"invalid_choice": "choose one of the organization's teams"},
+    )
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "that person is not in this organization"},
+    )
     level = forms.ChoiceField(choices=Objective.Level.choices, initial=Objective.Level.TEAM)
     kind = forms.ChoiceField(
         choices=Objective.Kind.choices,
@@ -163,7 +182,11 @@ class ObjectiveForm(forms.Form):
         self.parent_rows = []
         for i in range(rows):
             self.fields[f"parent_{i}"] = forms.ChoiceField(
-                choices=choices, required=False, label=f"Aligns to (parent {i + 1})"
+                choices=choices,
+                required=False,
+                label=f"Aligns to (parent {i + 1})",
+                # The same words for a private objective as for one that does not exist.
+                error_messages={"invalid_choice": "no objective %(value)s to align to"},
             )
             self.fields[f"weight_{i}"] = forms.DecimalField(
                 required=False,
@@ -171,6 +194,7 @@ class ObjectiveForm(forms.Form):
                 initial=1,
                 label="Weight",
                 widget=forms.NumberInput(attrs={"step": "any", "class": "narrow"}),
+                error_messages={"invalid": WEIGHT_PROBLEM, "min_value": WEIGHT_PROBLEM},
             )
             self.parent_rows.append((self[f"parent_{i}"], self[f"weight_{i}"]))
         self._candidates = {o.ref: o for o in candidates}
@@ -178,6 +202,7 @@ class ObjectiveForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         parents: list[tuple[Objective, Decimal]] = []
+        self.parent_row_of: list[int] = []  # the form row of each parent, in order
         seen: set[str] = set()
         for i in range(len(self.parent_rows)):
             ref = data.get(f"parent_{i}")
@@ -189,26 +214,69 @@ class ObjectiveForm(forms.Form):
             seen.add(ref)
             weight = data.get(f"weight_{i}")
             parents.append((self._candidates[ref], Decimal(1) if weight is None else weight))
+            self.parent_row_of.append(i)
         data["parents"] = parents
         return data
 
-    def objective_fields(self) -> dict[str, Any]:
+    def check(self) -> None:
+        """Run the objective actions' own rules on what the form could read, saving nothing.
+
+        Called after is_valid() by the inline check, and by a submit the form refused (so
+        it shows the rest too): a team the actor may not plan for, a company objective
+        outside the company team, a parent that would close a loop, each beside its field,
+        in the words the save would use. Fields with an error of their own are left out
+        (the rules about them wait).
+        """
         data = self.cleaned_data
-        return {
-            name: data[name]
-            for name in (
-                "title",
-                "description",
-                "cycle",
-                "team",
-                "owner",
-                "level",
-                "kind",
-                "state",
-                "progress_mode",
-                "private",
+        skip = {"ref", *(name for name in OBJECTIVE_FORM_FIELDS if name not in data)}
+        objective = copy(self.objective) or Objective(organization=self.actor.organization)
+        for name in OBJECTIVE_FORM_FIELDS:
+            if name in data:
+                setattr(objective, name, data[name])
+        parent_errors = any(k.startswith(("parent_", "weight_")) for k in self.errors)
+        try:
+            actions.check_objective(
+                self.actor,
+                objective,
+                parents=None if parent_errors else data["parents"],
+                skip=skip,
             )
-        }
+        except (ValidationError, PermissionDenied) as e:
+            self.add_action_error(e)
+
+    def add_action_error(self, error: ValidationError | PermissionDenied) -> None:
+        """An objective action's error beside its field: not being allowed to plan goes by
+        the team, a parent's problem by its row (the action counts only the listed ones)."""
+        if isinstance(error, PermissionDenied):
+            self.add_error("team", str(error) or "you may not plan this objective")
+            return
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        rest: dict[str, list[ValidationError]] = {}
+        for key, errors in error.error_dict.items():
+            for e in errors:
+                name = self._parent_field(key, e)
+                if name is None:
+                    rest.setdefault(key, []).append(e)
+                else:
+                    self.add_error(name, e)
+        if rest:
+            put_errors(self, ValidationError(rest))
+
+    def _parent_field(self, key: str, error: ValidationError) -> str | None:
+        parts = key.split(".")  # parents.<index>.ref|weight, or parents with an index param
+        if parts[0] != "parents":
+            return None
+        index: Any = parts[1] if len(parts) == 3 else (error.params or {}).get("index")
+        rows = getattr(self, "parent_row_of", [])
+        if not str(index).isdigit() or int(index) >= len(rows):
+            return None
+        prefix = "weight" if parts[-1] == "weight" else "parent"
+        return f"{prefix}_{rows[int(index)]}"
+
+    def objective_fields(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in OBJECTIVE_FORM_FIELDS}
 
 
 class KeyResultForm(forms.Form):

@@ -231,6 +231,7 @@ def _save_objective(
     request: OrgRequest, form: ObjectiveForm, objective: Objective | None
 ) -> Objective | None:
     if not form.is_valid():
+        form.check()  # the rest of what the inline check said, beside the other fields
         return None
     fields = form.objective_fields()
     parents = form.cleaned_data["parents"]
@@ -246,10 +247,8 @@ def _save_objective(
         return actions.update_objective(
             request.actor, objective, expected_version=version, parents=parents, **fields
         )
-    except ValidationError as e:
-        put_errors(form, e)
-    except PermissionDenied as e:
-        form.add_error(None, str(e) or "you may not plan this objective")
+    except (ValidationError, PermissionDenied) as e:
+        form.add_action_error(e)
     except actions.StaleVersion:
         form.add_error(
             None,
@@ -259,24 +258,34 @@ def _save_objective(
     return None
 
 
+def _checked(request: OrgRequest, form: ObjectiveForm) -> HttpResponse:
+    """The inline check (htmx, as the form changes): each field's message, nothing saved."""
+    form.is_valid()
+    form.check()
+    return render(request, "web/_form_errors.html", {"form": form})
+
+
 @org_required
 def objective_create(request: OrgRequest) -> HttpResponse:
     _, cycle = _cycle_page(request)
     if cycle is None:
         messages.info(request, "Open a cycle first.")
         return redirect("okrs:cycle_create")
+    initial: dict[str, Any] = {"cycle": cycle.name, "owner": request.user.pk}
+    if request.actor.team_ids:
+        initial["team"] = min(request.actor.team_ids)
+    if request.GET.get("parent"):
+        initial["parent_0"] = request.GET["parent"]
     if request.method == "POST":
-        form = ObjectiveForm(request.actor, request.POST)
+        # With the initial values, so the inline check can tell a field emptied by hand.
+        form = ObjectiveForm(request.actor, request.POST, initial=initial)
+        if request.htmx:
+            return _checked(request, form)
         created = _save_objective(request, form, None)
         if created is not None:
             messages.success(request, "Objective created. Add its key results below.")
             return redirect("okrs:detail", created.ref)
     else:
-        initial: dict[str, Any] = {"cycle": cycle.name, "owner": request.user.pk}
-        if request.actor.team_ids:
-            initial["team"] = min(request.actor.team_ids)
-        if request.GET.get("parent"):
-            initial["parent_0"] = request.GET["parent"]
         form = ObjectiveForm(request.actor, initial=initial)
     return render(
         request,
@@ -291,29 +300,28 @@ def objective_edit(request: OrgRequest, ref: str) -> HttpResponse:
     objective = visible_objective(request, ref)
     if not _can_plan(request.actor, objective):
         raise PermissionDenied("you may not plan this objective")
+    initial = {
+        "title": objective.title,
+        "description": objective.description,
+        "cycle": objective.cycle.name,
+        "team": objective.team_id,
+        "owner": objective.owner_id,
+        "level": objective.level,
+        "kind": objective.kind,
+        "state": objective.state,
+        "progress_mode": objective.progress_mode,
+        "private": objective.private,
+    }
     if request.method == "POST":
-        form = ObjectiveForm(request.actor, request.POST, objective=objective)
+        form = ObjectiveForm(request.actor, request.POST, objective=objective, initial=initial)
+        if request.htmx:
+            return _checked(request, form)
         saved = _save_objective(request, form, objective)
         if saved is not None:
             messages.success(request, "Objective saved.")
             return redirect("okrs:detail", saved.ref)
     else:
-        form = ObjectiveForm(
-            request.actor,
-            objective=objective,
-            initial={
-                "title": objective.title,
-                "description": objective.description,
-                "cycle": objective.cycle.name,
-                "team": objective.team_id,
-                "owner": objective.owner_id,
-                "level": objective.level,
-                "kind": objective.kind,
-                "state": objective.state,
-                "progress_mode": objective.progress_mode,
-                "private": objective.private,
-            },
-        )
+        form = ObjectiveForm(request.actor, objective=objective, initial=initial)
     return render(
         request,
         "okrs/objective_form.html",
@@ -509,7 +517,7 @@ def kr_validate(request: OrgRequest) -> HttpResponse:
     """htmx: check the key result form as it is typed; answer with each field's message."""
     form = KeyResultForm(request.actor, request.POST)
     form.is_valid()
-    return render(request, "okrs/_kr_errors.html", {"form": form})
+    return render(request, "web/_form_errors.html", {"form": form})
 
 
 @require_POST

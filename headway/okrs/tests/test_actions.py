@@ -99,3 +99,42 @@ def test_it_refuses_people_outside_the_team(world, okr):
             actor_for(frank, world.acme), [CheckInEntry(okr["posts"].pk, value=Decimal(1))]
         )
     assert CheckIn.objects.count() == 0
+
+
+def test_check_objective_writes_nothing_and_a_loop_names_no_private_objective(world, okr):
+    from headway.okrs.actions import check_objective, update_objective
+    from headway.okrs.models import Alignment
+    from headway.org.models import Team
+
+    traffic = okr["objective"]
+    finance = Team.objects.create(organization=world.acme, name="Finance", parent=world.company)
+    secret = Objective.objects.create(
+        organization=world.acme,
+        ref="secret-merger",
+        cycle=traffic.cycle,
+        team=finance,
+        title="Secret merger",
+        private=True,
+    )
+    Alignment.objects.create(organization=world.acme, child=secret, parent=traffic)
+    company = Objective.objects.create(
+        organization=world.acme, ref="win", cycle=traffic.cycle, team=world.company, title="Win"
+    )
+    Alignment.objects.create(organization=world.acme, child=company, parent=secret)
+    bob = actor_for(world.bob, world.acme)  # sees traffic and win, not the secret
+    traffic.level = Objective.Level.PERSONAL  # his own, so he may plan it
+    traffic.save()
+    with pytest.raises(ValidationError) as caught:
+        check_objective(bob, traffic, parents=[(Objective.objects.get(ref="win"), Decimal(1))])
+    (error,) = caught.value.error_dict["parents"]
+    assert error.params is not None
+    assert error.params["index"] == 0  # the parent that closes the loop
+    message = caught.value.message_dict["parents"][0]
+    assert "a private objective" in message
+    assert "secret-merger" not in message
+    alice = actor_for(world.alice, world.acme)  # an admin sees every objective
+    with pytest.raises(ValidationError, match="secret-merger"):
+        update_objective(alice, traffic, parents=[(company, Decimal(1))])
+    assert not Alignment.objects.filter(child=traffic).exists()
+    with pytest.raises(PermissionDenied, match="team objectives of Acme: its leads and admins"):
+        check_objective(bob, company)

@@ -160,6 +160,41 @@ def test_it_creates_an_objective_with_three_key_results_aligned_to_the_company(s
     assert console.errors == []
 
 
+def test_it_checks_the_objective_form_as_it_is_typed(site, plan):
+    page, console = site.open()
+    sign_in(page, "alice@acme.test", PASSWORD)
+    page.goto("/objectives/new/")
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.method) if "/objectives/" in r.url else None)
+    page.get_by_label("Title").fill("Be loved in Lisbon")
+    page.get_by_label("Team").select_option(label="Growth")
+    page.get_by_label("Level").select_option("company")
+    team_error = page.locator("#id_team_error")
+    expect(team_error).to_have_text("a company objective belongs to the company team")
+    page.get_by_label("Team").select_option(label="Acme")  # fixing it clears the message
+    expect(team_error).to_have_text("")
+    # Typed, not left: the check runs once typing pauses.
+    page.get_by_label("Aligns to (parent 1)").select_option("be-the-best")
+    page.locator("#id_weight_0").fill("-2")
+    weight_error = page.locator("#id_weight_0_error")
+    expect(weight_error).to_have_text("weight is a zero or positive number")
+    assert page.locator("#id_weight_0").evaluate("e => e === document.activeElement")
+    page.locator("#id_weight_0").fill("2")
+    expect(weight_error).to_have_text("")
+    # An edit whose parent would close a loop says so beside that parent.
+    page.goto("/objectives/be-the-best/edit/")
+    page.get_by_label("Aligns to (parent 1)").select_option("grow-revenue")
+    expect(page.locator("#id_parent_0_error")).to_contain_text("alignment would loop")
+    page.get_by_label("Aligns to (parent 1)").select_option("")
+    expect(page.locator("#id_parent_0_error")).to_have_text("")
+    assert set(requests) == {"GET", "POST"}  # the checks are posts; nothing was submitted
+    assert page.url.endswith("/objectives/be-the-best/edit/")
+    settle(page)
+    assert not Objective.objects.filter(title="Be loved in Lisbon").exists()
+    assert not Alignment.objects.filter(child=plan.company_objective).exists()
+    assert console.errors == []
+
+
 def test_it_turns_a_kpi_tile_red_after_a_measurement(site, plan):
     page, console = site.open()
     sign_in(page, "bob@acme.test", PASSWORD)
