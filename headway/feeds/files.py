@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from headway.feeds.parse import ParseError, parse_time, parse_value
+from headway.fields import INTEGER_DIGITS, decimal_problem
 from headway.kpis.measurements import (
     IngestResult,
     MeasurementInput,
@@ -204,6 +205,9 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
             except ParseError as e:
                 plan.errors.append(RowError(number, mapping.value_column, str(e)))
                 value = None
+        if value is not None and value.adjusted() >= INTEGER_DIGITS:
+            plan.errors.append(RowError(number, mapping.value_column, str(decimal_problem(value))))
+            value = None
         total += 1
         key = None
         if key_at is not None:
@@ -228,7 +232,27 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
     plan.total = total
     if total == 0:
         plan.errors.append(RowError(1, "", "the file has no data rows"))
+    for kpi_id, points in plan.points.items():
+        plan.errors.extend(_repeated(points, plan.numbers[kpi_id], mapping))
     return plan
+
+
+def _repeated(points: list[Point], numbers: list[int], mapping: Mapping) -> list[RowError]:
+    """Rows giving another value for the time (or key) of an earlier row of the same KPI:
+    which one is meant? A repeat with the same value is harmless and counts once."""
+    if len({key for _, _, key in points}) == len(points):
+        return []  # the common case, checked at C speed
+    column = mapping.key_column or mapping.time_column
+    first: dict[str | None, tuple[Decimal, int]] = {}
+    errors = []
+    for (_, value, key), number in zip(points, numbers, strict=True):
+        seen = first.setdefault(key, (value, number))
+        if seen[1] != number and seen[0] != value:
+            what = "key" if mapping.key_column else "time"
+            errors.append(
+                RowError(number, column, f"row {seen[1]} has the same {what} with another value")
+            )
+    return errors[:MAX_ERRORS]
 
 
 def _blank(row: list[Any]) -> bool:

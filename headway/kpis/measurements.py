@@ -156,7 +156,8 @@ def _batch(points: Sequence[Point]) -> _Batch:
     """
     batch = _Batch([], [])
     row, index_of = batch.rows.append, batch.indexes.append
-    keys: set[str] = set()
+    firsts: dict[str, int] = {}  # key -> its row
+    rows = batch.rows
     errors: dict[str, list[str]] = {}
     quantize, exponent, context = Decimal.quantize, STORED_EXPONENT, STORED_CONTEXT
     for index, (at, value, key) in enumerate(points):
@@ -174,10 +175,17 @@ def _batch(points: Sequence[Point]) -> _Batch:
             index_of(index)
         elif not 0 < len(key) <= 200:
             errors[f"{index}.key"] = [_point_errors(MeasurementInput(at, value, key))["key"]]
-        elif key not in keys:  # a key sent twice in one call counts once
-            keys.add(key)
+        elif (first := firsts.get(key)) is None:
+            firsts[key] = len(rows)
             row((at, stored, key, None))
             index_of(index)
+        elif rows[first][1] != stored:
+            # Sent twice with the same value, a key counts once; with two values, which is
+            # meant? Guessing would lose one of them, so ask.
+            errors[f"{index}.key"] = [
+                f"point {batch.indexes[first]} has the same key (or, without keys, the same "
+                "time) with another value; send one value for it"
+            ]
     if errors:
         raise ValidationError(errors)
     return batch

@@ -187,3 +187,23 @@ def test_it_groups_rows_of_alternating_kpis_and_names_the_bad_ones(world, kpis):
     assert [v for _, v, _ in plan.points[signups.pk]] == [1, 3]
     assert [v for _, v, _ in plan.points[churn.pk]] == [2, 1]
     assert (plan.numbers[signups.pk], plan.numbers[churn.pk]) == ([2, 4], [3, 6])
+
+
+def test_the_dry_run_finds_a_time_given_twice_and_a_number_too_long_to_store(world, kpis):
+    bob = actor_for(world.bob, world.acme)
+    data = (
+        b"time,value\n"
+        b"2026-10-01,1\n"
+        b"2026-10-01,1.0\n"  # the same value again: harmless
+        b"2026-10-02,5\n"
+        b"2026-10-02,6\n"
+        b"2026-10-03,123456789012345678901234\n"
+    )
+    plan = plan_import(bob, "m.csv", data, Mapping(kpi_ref="signups"))
+    assert plan.errors == [
+        RowError(6, "value", "enter a number with at most 20 digits before the decimal point"),
+        RowError(5, "time", "row 4 has the same time with another value"),
+    ]
+    with pytest.raises(ValidationError):
+        commit_import(bob, plan)
+    assert Measurement.objects.count() == 0

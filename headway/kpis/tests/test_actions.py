@@ -23,7 +23,7 @@ def test_it_skips_points_it_has_already_seen(world, visitors):
     bob = actor_for(world.bob, world.acme)
     points = [
         MeasurementInput(AT, Decimal("52000.5"), key="oct"),
-        MeasurementInput(AT, Decimal(1), key="oct"),
+        MeasurementInput(AT, Decimal("52000.50"), key="oct"),  # the same value, retried
     ]
     first = record_measurements(bob, visitors, points)
     assert (first.created, first.duplicates) == (1, 1)
@@ -32,6 +32,24 @@ def test_it_skips_points_it_has_already_seen(world, visitors):
     assert list(Measurement.objects.values_list("value", "idempotency_key")) == [
         (Decimal("52000.5"), "oct")
     ]
+
+
+def test_it_refuses_one_key_with_two_values_in_one_call(world, visitors):
+    bob = actor_for(world.bob, world.acme)
+    points = [
+        MeasurementInput(AT, Decimal(5), key="k"),
+        MeasurementInput(AT, Decimal(1), key="other"),
+        MeasurementInput(AT, Decimal(6), key="k"),
+    ]
+    with pytest.raises(ValidationError) as e:
+        record_measurements(bob, visitors, points)
+    assert e.value.message_dict == {
+        "2.key": [
+            "point 0 has the same key (or, without keys, the same time) with another value; "
+            "send one value for it"
+        ]
+    }
+    assert not Measurement.objects.exists()
 
 
 def test_it_writes_nothing_when_one_point_is_wrong(world, visitors):

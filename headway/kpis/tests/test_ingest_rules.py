@@ -209,7 +209,7 @@ def test_new_points_are_written_without_looking_their_keys_up(world):
     points = [
         MeasurementInput(today_at(days_ago=2), Decimal(2), key="b"),
         MeasurementInput(today_at(days_ago=1), Decimal(3), key="c"),
-        MeasurementInput(today_at(days_ago=1), Decimal(4), key="c"),  # the same key twice
+        MeasurementInput(today_at(days_ago=1), Decimal(3), key="c"),  # the same point twice
     ]
     with CaptureQueriesContext(connection) as queries:
         result = record_measurements(alice, kpi, points)
