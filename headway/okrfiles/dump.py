@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from django.db.models import Prefetch
 
+from headway.kpis.measurements import derived_key
 from headway.kpis.models import KPI, Measurement
 from headway.okrfiles.parse import VERSION
 from headway.okrfiles.resolve import default_measurement_key
@@ -291,7 +292,7 @@ def _kpi(k: KPI, tz: ZoneInfo) -> dict[str, Any]:
         item = Flow(at=_moment(m.at, tz), value=m.value)
         default = default_measurement_key(k.ref, m.at)
         key: str | None = m.idempotency_key
-        if key is None or key == default:
+        if key is None or key in (default, derived_key(k, m.at)):
             if default in defaults:
                 # Two measurements at one time: the second needs its own key to come back.
                 n = 2

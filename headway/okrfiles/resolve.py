@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.utils.text import slugify
 
+from headway.kpis.measurements import derived_key
 from headway.kpis.models import KPI, Measurement
 from headway.numbers import Rules, find_alignment_cycle
 from headway.okrfiles.document import (
@@ -70,6 +71,9 @@ class Plan:
 
 
 def default_measurement_key(kpi_ref: str, at: datetime) -> str:
+    """Who a measurement without a key is within a file (its KPI and time), and the key
+    imports stored before they stored derived keys. In the database, such a measurement
+    is keyed by ``derived_key``, like a point of an upload or a webhook."""
     return f"import:{kpi_ref}:{at.astimezone(UTC).isoformat()}"
 
 
@@ -301,10 +305,23 @@ class _Checker:
                 plan.measurement_keys[m] = key
         if self.org is None:
             return
+        # An entry without a key is stored under the key every other way in gives the same
+        # KPI and time (derived_key), so that a file and an upload meet as one measurement.
+        derived: dict[MeasurementDoc, list[str]] = {}
+        for kpi in self.doc.kpis:
+            match = plan.kpis[kpi]
+            if match is None:
+                continue
+            for m in kpi.measurements:
+                if m.key is None and m in plan.measurement_keys:
+                    assert m.at is not None
+                    # The key imports gave before derived keys; kept for what they stored.
+                    derived[m] = [derived_key(match, plan.aware(m.at)), plan.measurement_keys[m]]
+        wanted = [*keys, *(key for found in derived.values() for key in found)]
         keyed = {
             m.idempotency_key: m
             for m in Measurement.objects.filter(
-                organization=self.org, idempotency_key__in=list(keys)
+                organization=self.org, idempotency_key__in=wanted
             ).select_related("kpi")
         }
         kpi_ids = [k.id for k in plan.kpis.values() if k is not None]
@@ -335,7 +352,8 @@ class _Checker:
                     break
         for kpi, m in entries:
             if m.key is None and plan.measurements.get(m) is None:
-                self._keyed(kpi, m, keyed.get(plan.measurement_keys[m]), used)
+                found = [keyed[key] for key in derived.get(m, []) if key in keyed]
+                self._keyed(kpi, m, found[0] if found else None, used)
 
     def _keyed(
         self, kpi: KPIDoc, m: MeasurementDoc, found: Measurement | None, used: set[int]

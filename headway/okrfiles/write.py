@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from headway.audit.record import record_batch, record_created
 from headway.kpis.driven import update_driven_key_results
+from headway.kpis.measurements import derived_key
 from headway.kpis.models import KPI, Measurement
 from headway.okrfiles.document import (
     CycleDoc,
@@ -268,7 +269,7 @@ class _Writer:
                         at=at,
                         value=m.value,
                         source=m.source,
-                        idempotency_key=plan.measurement_keys[m],
+                        idempotency_key=m.key or derived_key(kpi, at),
                         supersedes=stored,
                     )
                 )

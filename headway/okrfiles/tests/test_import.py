@@ -56,7 +56,8 @@ def test_it_imports_the_full_example(world):
     assert measurement.at == datetime(2026, 10, 1, tzinfo=UTC)
     assert measurement.value == 52000
     assert measurement.source == "import"
-    assert measurement.idempotency_key == "import:visitors:2026-10-01T00:00:00+00:00"
+    # The key an upload or a webhook gives the same KPI and time: they meet as one.
+    assert measurement.idempotency_key == f"kpi{kpi.pk}:2026-10-01T00:00:00+00:00"
 
     traffic = Objective.objects.get(organization=world.acme, ref="traffic")
     assert traffic.cycle.name == "2026-Q4"
@@ -273,7 +274,7 @@ def test_it_corrects_a_measurement_by_its_key_and_keeps_history(world):
     assert (old.value, old.idempotency_key) == (5, None)
     assert old.superseded_at is not None
     assert (new.value, new.supersedes, new.superseded_at) == (6, old, None)
-    assert new.idempotency_key == "import:visitors:2026-10-01T00:00:00+00:00"
+    assert new.idempotency_key == f"kpi{new.kpi_id}:2026-10-01T00:00:00+00:00"
     # Only live rows are facts: the export shows the corrected value, and importing it again
     # changes nothing.
     assert export_data("Acme")["kpis"][0]["measurements"] == [{"at": date(2026, 10, 1), "value": 6}]
@@ -407,3 +408,40 @@ def test_a_new_measurement_in_a_later_file_moves_the_kr_that_follows_the_kpi(wor
         ("kpi", 55000),
     ]
     assert not import_text(later, "okrs.yaml").changed
+
+
+@pytest.mark.django_db
+def test_a_file_and_an_upload_of_the_same_kpi_and_time_are_one_measurement(world):
+    from headway.feeds.files import Mapping, commit_import, plan_import
+    from headway.org.access import actor_for
+
+    with_measurement = SMALL.replace(
+        "    target: 60000\n",
+        "    target: 60000\n    measurements:\n      - {at: 2026-10-01, value: 5}\n",
+    )
+    import_text(with_measurement)
+    alice = actor_for(world.alice, Organization.objects.get(name="Acme"))
+    upload = b"time,value\n2026-10-01T00:00:00+00:00,7\n"
+    results = commit_import(alice, plan_import(alice, "m.csv", upload, Mapping(kpi_ref="visitors")))
+    assert (results["visitors"].created, results["visitors"].corrected) == (0, 1)
+    assert list(Measurement.objects.filter(superseded_at=None).values_list("value", flat=True)) == [
+        7
+    ]
+    # The file again: its value comes back as a correction, never as a second row.
+    assert _counts(import_text(with_measurement), "measurements") == (0, 1, 0)
+    assert list(Measurement.objects.filter(superseded_at=None).values_list("value", flat=True)) == [
+        5
+    ]
+
+
+@pytest.mark.django_db
+def test_it_still_knows_measurements_stored_under_the_keys_imports_used_before(world):
+    with_measurement = SMALL.replace(
+        "    target: 60000\n",
+        "    target: 60000\n    measurements:\n      - {at: 2026-10-01, value: 5}\n",
+    )
+    import_text(with_measurement)
+    Measurement.objects.update(idempotency_key="import:visitors:2026-10-01T00:00:00+00:00")
+    summary = import_text(with_measurement.replace("value: 5}", "value: 6}"))
+    assert _counts(summary, "measurements") == (0, 1, 0)
+    assert Measurement.objects.filter(superseded_at=None).get().value == 6
