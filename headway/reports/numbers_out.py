@@ -9,11 +9,13 @@ the CLI table) pass through these two functions, so every view shows the same di
 - ``out_value`` for amounts in the user's unit (start, target, current, gap, delta, weight,
   KPI values): exact, an int when integral (100000, not 100000.0) and otherwise the float of
   the normalized decimal.
+
+Pages and the CLI table print ratios as whole percentages with ``whole_percent``.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 
 RATIO_PLACES = Decimal("0.0001")
 
@@ -33,3 +35,10 @@ def out_value(value: Decimal | None) -> int | float | None:
     if value == value.to_integral_value():
         return int(value)
     return float(value.normalize())
+
+
+def whole_percent(ratio: float) -> int:
+    """A reported ratio as a whole percentage for pages and the CLI table, half up, except
+    that nothing short of 1 shows as 100: 0.9984 is 99 %, because 100 % reads as done."""
+    shown = int(Decimal(repr(ratio * 100)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return 99 if shown == 100 and ratio < 1 else shown

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from headway.numbers import SCORE_NOTE_TEXT
 from headway.reports.build import KeyResultOut, KPIOut, ObjectiveOut, Report
+from headway.reports.numbers_out import whole_percent
 
 WIDTH = 100
 MISSING = "\N{EN DASH}"
@@ -162,7 +163,7 @@ def percent(ratio: float | None) -> str:
     """A ratio as a whole percentage, 4 characters wide: `` 67%``; a dash when unknown."""
     if ratio is None:
         return "   " + MISSING
-    return f"{round(ratio * 100):>3}%"
+    return f"{whole_percent(ratio):>3}%"
 
 
 def number(value: float | None, *, sign: bool = False) -> str:

@@ -47,3 +47,26 @@ def test_it_shows_values_exactly(value: Decimal | None, shown: float | None) -> 
     result = out_value(value)
     assert result == shown
     assert type(result) is type(shown)
+
+
+@pytest.mark.parametrize(
+    ("ratio", "shown"),
+    [
+        (0.9984, 99),  # not done yet: never "100 %"
+        (0.995, 99),
+        (1.0, 100),
+        (1.0049, 100),
+        (0.4945, 49),
+        (0.125, 13),  # half up, as people round
+        (0.0, 0),
+        (-0.2, -20),
+        (1.5, 150),
+    ],
+)
+def test_whole_percentages_never_show_unfinished_work_as_done(ratio: float, shown: int) -> None:
+    from headway.reports.numbers_out import whole_percent
+    from headway.reports.table import percent
+    from headway.web.templatetags.headway import pct
+
+    assert whole_percent(ratio) == shown
+    assert pct(ratio) == percent(ratio).strip() == f"{shown}%"

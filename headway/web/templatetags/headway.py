@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from headway.reports.numbers_out import whole_percent
+
 register = template.Library()
 
 STATUS_LABELS = {
@@ -31,7 +33,7 @@ def pct(value: float | None) -> str:
     """0.4945 -> "49%" (the report already rounded; this only chooses digits to show)."""
     if value is None:
         return "—"
-    return f"{value * 100:.0f}%"
+    return f"{whole_percent(value)}%"
 
 
 @register.filter
