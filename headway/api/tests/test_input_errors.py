@@ -1,0 +1,23 @@
+"""Wrong input gets a 400 that names the field and says what to send instead."""
+
+from __future__ import annotations
+
+import pytest
+
+from headway.kpis.models import Measurement
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("at", [20261120, 1763596800.5, True])
+def test_it_refuses_a_measurement_time_sent_as_a_number(api_world, at):
+    # A bare number would be read as seconds since 1970: the point would land in 1970-08-23.
+    before = Measurement.objects.count()
+    response = api_world.bob.post(
+        "kpis/acme-mrr/measurements", {"points": [{"at": at, "value": 1}]}
+    )
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert list(errors) == ["points.0.at"]
+    assert "2026-11-02T09:00:00+00:00" in errors["points.0.at"][0]
+    assert Measurement.objects.count() == before
