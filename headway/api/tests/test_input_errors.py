@@ -46,3 +46,9 @@ def test_it_explains_a_body_it_cannot_parse(api_world, body, detail):
     assert response.status_code == 400
     assert detail in response.json()["detail"]
 
+
+@pytest.mark.parametrize("limit", ["0", "-1", "501"])
+def test_it_refuses_a_page_size_out_of_range(api_world, limit):
+    response = api_world.bob.get(f"kpis/acme-mrr/measurements?limit={limit}")
+    assert response.status_code == 400
+    assert response.json()["detail"] == "limit is from 1 to 500"
