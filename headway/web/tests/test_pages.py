@@ -53,6 +53,13 @@ def test_it_emails_a_password_reset_link_that_sets_a_new_password(client, plan, 
     assert client.login(username="bob@acme.test", password="a long new secret 42")
 
 
+def test_every_page_links_to_the_api_tokens(client, plan):
+    # README and docs/api.md send people to "API tokens"; the header is where they look.
+    client.force_login(plan.world.bob)
+    for path in ("/", "/kpis/", "/team/"):
+        assert 'href="/api/tokens/"' in client.get(path).content.decode(), path
+
+
 def test_it_shows_bob_his_key_results_with_the_report_numbers(client, plan):
     client.force_login(plan.world.bob)
     html = client.get("/").content.decode()
