@@ -108,6 +108,39 @@ def test_it_configures_a_source_and_queues_a_sync_after_commit(
     assert DBTaskResult.objects.get().args_kwargs["args"] == [source.pk, "manual"]
 
 
+def _http_source(**fields):
+    return {
+        "name": "api",
+        "kind": "http",
+        "url": "https://8.8.8.8/metrics.json",
+        "items_path": "data",
+        "time_field": "t",
+        "value_field": "v",
+        "schedule": "interval",
+        "interval_minutes": 60,
+        "time_of_day": "06:00",
+        "day_of_month": 1,
+        "enabled": "on",
+        **fields,
+    }
+
+
+def test_it_checks_a_sources_headers_and_interval_when_saved_not_at_the_first_sync(bob, kpi):
+    response = bob.post(
+        "/feeds/kpis/signups/sources/new/",
+        _http_source(
+            headers="Accept: application/json\nAuthorization Bearer s3cret", interval_minutes=0
+        ),
+    )
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "header line 2 has no ':': write one 'Name: value' per line" in page
+    message = page.split("header line 2", 1)[1].split("<", 1)[0]
+    assert "s3cret" not in message  # headers are secrets: the message does not repeat them
+    assert "run it every 1 minute or more" in page
+    assert not Source.objects.exists()
+
+
 def test_it_keeps_people_who_cannot_edit_the_kpi_out_of_its_feeds(client, world, kpi):
     client.force_login(world.charlie)
     assert client.get("/feeds/kpis/signups/").status_code == 404
