@@ -159,9 +159,10 @@ def source_edit(request: OrgRequest, ref: str, pk: int | None = None) -> HttpRes
         saved.kpi = kpi
         saved.next_run_at = next_run(saved, timezone.now()) if saved.enabled else None
         saved.save()
-        messages.success(
-            request, f"Source {saved.name} saved; next run {saved.next_run_at or 'never'}."
-        )
+        when = "never"
+        if saved.next_run_at is not None:
+            when = f"{timezone.localtime(saved.next_run_at, request.org.tz):%Y-%m-%d %H:%M %Z}"
+        messages.success(request, f"Source {saved.name} saved; next run {when}.")
         return redirect("feeds:kpi", kpi.ref)
     return render(
         request,

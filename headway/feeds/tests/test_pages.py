@@ -141,6 +141,15 @@ def test_it_checks_a_sources_headers_and_interval_when_saved_not_at_the_first_sy
     assert not Source.objects.exists()
 
 
+def test_it_says_when_a_saved_source_runs_next_in_the_organizations_time(bob, kpi, world):
+    world.acme.time_zone = "Europe/Paris"
+    world.acme.save()
+    response = bob.post("/feeds/kpis/signups/sources/new/", _http_source(), follow=True)
+    source = Source.objects.get()
+    local = timezone.localtime(source.next_run_at, world.acme.tz)
+    assert f"Source api saved; next run {local:%Y-%m-%d %H:%M} CET." in response.content.decode()
+
+
 def test_it_keeps_people_who_cannot_edit_the_kpi_out_of_its_feeds(client, world, kpi):
     client.force_login(world.charlie)
     assert client.get("/feeds/kpis/signups/").status_code == 404
