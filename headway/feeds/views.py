@@ -71,6 +71,18 @@ def upload(request: OrgRequest) -> HttpResponse:
     )
 
 
+# Problems come keyed by Mapping's fields; the page names them as the upload form does.
+FIELD_LABELS = {
+    "file": "File",
+    "kpi": "KPI",
+    "kpi_column": "KPI column",
+    "time_column": "Time column",
+    "value_column": "Value column",
+    "key_column": "Key column",
+    "sheet": "Sheet",
+}
+
+
 @org_required
 def preview(request: OrgRequest, pk: int) -> HttpResponse:
     saved = get_object_or_404(Upload, pk=pk, organization=request.org, user=request.user)
@@ -110,7 +122,8 @@ def preview(request: OrgRequest, pk: int) -> HttpResponse:
         {
             "upload": saved,
             "plan": plan,
-            "problem": problem,
+            "problem": {FIELD_LABELS.get(k, k): v for k, v in problem.items()},
+            "mapping_problem": bool(set(problem) - {"file"}),
             "count": sum(len(p) for p in plan.points.values()) if plan else 0,
             "title": f"Preview of {saved.name}",
             "nav": "kpis",

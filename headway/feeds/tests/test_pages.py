@@ -58,6 +58,27 @@ def test_it_previews_an_upload_with_row_errors_then_imports_a_clean_one(bob, kpi
     assert Measurement.objects.count() == 2
 
 
+def test_it_names_the_upload_form_fields_in_file_and_mapping_problems(bob, kpi):
+    csv = SimpleUploadedFile("m.csv", b"foo,bar\n1,2\n")
+    response = bob.post(
+        "/feeds/upload/",
+        {"file": csv, "kpi": "signups", "time_column": "day", "value_column": "amount"},
+    )
+    page = html.unescape(bob.get(response["Location"]).content.decode())
+    assert "The file cannot be read with this mapping" in page
+    assert "<strong>Time column</strong>: no column 'day'; the file has: foo, bar" in page
+    assert "time_column" not in page
+
+    latin1 = SimpleUploadedFile("m.csv", "day,amount\n2026-10-01,1 caf\u00e9\n".encode("latin-1"))
+    response = bob.post(
+        "/feeds/upload/",
+        {"file": latin1, "kpi": "signups", "time_column": "day", "value_column": "amount"},
+    )
+    page = html.unescape(bob.get(response["Location"]).content.decode())
+    assert "The file cannot be read</h2>" in page  # not the mapping's fault
+    assert "<strong>File</strong>: the CSV file is not UTF-8 text" in page
+
+
 def test_it_hides_another_persons_upload(bob, world, kpi, client):
     bob.post(
         "/feeds/upload/",
