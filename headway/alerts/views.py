@@ -76,8 +76,9 @@ def preferences(request: OrgRequest, ref: str) -> HttpResponse:
     mine = AlertSubscription.objects.filter(kpi=kpi, user=request.user).first()
     owner = kpi.owner_id == request.user.pk
     if mine is None:
-        # Owners get everything until they choose; others start from "nothing".
-        mine = AlertSubscription(organization=request.org, kpi=kpi, user=request.user, email=owner)
+        # Unsaved: owners get everything until they choose, others nothing until they watch.
+        # The form starts with email ticked: it is the only way an alert reaches a person.
+        mine = AlertSubscription(organization=request.org, kpi=kpi, user=request.user, email=True)
     posted = request.POST if "channel-kind" not in request.POST else None
     form = PreferencesForm(posted or None, instance=mine)
     if request.method == "POST" and posted and form.is_valid():

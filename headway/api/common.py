@@ -65,7 +65,7 @@ def paginate(
     queryset: QuerySet[M], cursor: str | None, limit: int | None
 ) -> tuple[list[M], str | None]:
     """One page in id order (one query): stable under inserts, unlike offsets."""
-    limit = limit or DEFAULT_LIMIT
+    limit = DEFAULT_LIMIT if limit is None else limit
     if not 1 <= limit <= MAX_LIMIT:
         raise HttpError(400, f"limit is from 1 to {MAX_LIMIT}")
     queryset = queryset.order_by("pk")

@@ -123,7 +123,9 @@ def install(api: NinjaAPI) -> None:
     def validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
         errors: dict[str, list[str]] = {}
         for error in exc.errors:
-            errors.setdefault(_field_key(error.get("loc", ())), []).append(str(error["msg"]))
+            # Pydantic prefixes the messages our validators raise; the field key says enough.
+            message = str(error["msg"]).removeprefix("Value error, ")
+            errors.setdefault(_field_key(error.get("loc", ())), []).append(message)
         return error_response(api, request, 400, "invalid input", errors)
 
     def django_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
@@ -142,6 +144,9 @@ def install(api: NinjaAPI) -> None:
 
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         detail = str(exc)
+        if isinstance(exc.__cause__, HttpError):
+            # django-ninja wraps DecimalParser's message in "Cannot parse request body".
+            detail = str(exc.__cause__)
         if isinstance(exc, AuthenticationError):
             detail = "sign in, or send a token: Authorization: Bearer hw_..."
         response = error_response(api, request, exc.status_code, detail)

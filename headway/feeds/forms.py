@@ -101,6 +101,20 @@ class SourceForm(forms.ModelForm):  # type: ignore[type-arg]
         day = data.get("day_of_month")
         if day is not None and not 1 <= day <= 28:
             self.add_error("day_of_month", "choose a day from 1 to 28")
+        interval = data.get("interval_minutes")
+        if (
+            data.get("schedule") == Source.Schedule.INTERVAL
+            and interval is not None
+            and interval < 1
+        ):
+            self.add_error("interval_minutes", "run it every 1 minute or more")
+        # The sync reads headers the same way (pull._headers); say it now, not at the first run.
+        # The line is named by its number: headers hold secrets.
+        for number, line in enumerate((data.get("headers") or "").splitlines(), 1):
+            if line.strip() and ":" not in line:
+                self.add_error(
+                    "headers", f"header line {number} has no ':': write one 'Name: value' per line"
+                )
         return data
 
 

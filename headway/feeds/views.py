@@ -71,6 +71,18 @@ def upload(request: OrgRequest) -> HttpResponse:
     )
 
 
+# Problems come keyed by Mapping's fields; the page names them as the upload form does.
+FIELD_LABELS = {
+    "file": "File",
+    "kpi": "KPI",
+    "kpi_column": "KPI column",
+    "time_column": "Time column",
+    "value_column": "Value column",
+    "key_column": "Key column",
+    "sheet": "Sheet",
+}
+
+
 @org_required
 def preview(request: OrgRequest, pk: int) -> HttpResponse:
     saved = get_object_or_404(Upload, pk=pk, organization=request.org, user=request.user)
@@ -110,7 +122,8 @@ def preview(request: OrgRequest, pk: int) -> HttpResponse:
         {
             "upload": saved,
             "plan": plan,
-            "problem": problem,
+            "problem": {FIELD_LABELS.get(k, k): v for k, v in problem.items()},
+            "mapping_problem": bool(set(problem) - {"file"}),
             "count": sum(len(p) for p in plan.points.values()) if plan else 0,
             "title": f"Preview of {saved.name}",
             "nav": "kpis",
@@ -159,9 +172,10 @@ def source_edit(request: OrgRequest, ref: str, pk: int | None = None) -> HttpRes
         saved.kpi = kpi
         saved.next_run_at = next_run(saved, timezone.now()) if saved.enabled else None
         saved.save()
-        messages.success(
-            request, f"Source {saved.name} saved; next run {saved.next_run_at or 'never'}."
-        )
+        when = "never"
+        if saved.next_run_at is not None:
+            when = f"{timezone.localtime(saved.next_run_at, request.org.tz):%Y-%m-%d %H:%M %Z}"
+        messages.success(request, f"Source {saved.name} saved; next run {when}.")
         return redirect("feeds:kpi", kpi.ref)
     return render(
         request,

@@ -251,7 +251,10 @@ class PointIn(Schema):
     @classmethod
     def _date_stays_a_date(cls, value: Any) -> Any:
         # "2026-11-02" is a calendar day (noon in the organization's zone), not a naive time.
-        if isinstance(value, str) and len(value) == 10:
+        if not isinstance(value, str):
+            # JSON has no time type; a number would be read as seconds since 1970.
+            raise ValueError("send the time as text: 2026-11-02 or 2026-11-02T09:00:00+00:00")
+        if len(value) == 10:
             return dt.date.fromisoformat(value) if _DAY.fullmatch(value) else value
         return value
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, time
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -83,11 +84,14 @@ def _detail(
     report = kpi_report(request.actor, request.as_of)
     numbers = by_ref(report["kpis"]).get(kpi.ref)
     series = kpi_series(kpi, request.as_of)
-    measurements = list(
-        Measurement.objects.filter(
-            kpi=kpi, superseded_at=None, at__lt=day_end(request.as_of, request.org.tz)
-        ).order_by("-at", "-id")[:60]
+    live = Measurement.objects.filter(
+        kpi=kpi, superseded_at=None, at__lt=day_end(request.as_of, request.org.tz)
     )
+    older = _offset(request.GET.get("older"))
+    measurements = list(live.order_by("-at", "-id")[older : older + MEASUREMENTS_SHOWN])
+    total = older + len(measurements)
+    if len(measurements) == MEASUREMENTS_SHOWN or older:
+        total = live.count()
     kr_numbers = {kr["ref"]: kr for o in report["objectives"] for kr in o["key_results"]}
     driven = [
         {"kr": kr, "n": kr_numbers.get(kr.ref)}
@@ -109,6 +113,7 @@ def _detail(
             "series": series,
             "summary": charts.kpi_summary(series.unit, series.periods, series.target, series.red),
             "measurements": measurements,
+            "pages": _measurement_pages(request, older, len(measurements), total),
             "driven": driven,
             "can_measure": can_measure and not request.as_of_given,
             "can_edit": access.can_edit_kpi(
@@ -121,6 +126,30 @@ def _detail(
         },
         status=status,
     )
+
+
+MEASUREMENTS_SHOWN = 60
+
+
+def _offset(text: str | None) -> int:
+    return int(text) if text and text.isdigit() and len(text) < 10 else 0
+
+
+def _measurement_pages(request: OrgRequest, older: int, shown: int, total: int) -> dict[str, Any]:
+    """Where the listed measurements sit among all of them, and links to the older and newer
+    ones: a mistyped old reading must stay reachable to be corrected or deleted."""
+    date = f"&as_of={request.as_of.isoformat()}" if request.as_of_given else ""
+    newer = max(0, older - MEASUREMENTS_SHOWN)
+    return {
+        "first": older + 1,
+        "last": older + shown,
+        "total": total,
+        "paged": total > shown,
+        "older": f"?older={older + shown}{date}" if older + shown < total else None,
+        "newer": (f"?older={newer}{date}" if newer else request.path + date.replace("&", "?"))
+        if older
+        else None,
+    }
 
 
 @org_required

@@ -7,9 +7,7 @@ checked by headway.okrfiles.load, which knows what the database already holds.
 
 from __future__ import annotations
 
-import zoneinfo
 from decimal import Decimal
-from functools import cache
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -35,7 +33,7 @@ from headway.okrfiles.errors import Loc, Problems
 from headway.okrfiles.fields import Fields, describe
 from headway.okrfiles.source import Node
 from headway.okrs.models import CheckIn, Initiative, KeyResult, Objective
-from headway.org.models import Role
+from headway.org.models import Role, time_zone_names
 
 VERSION = 1
 
@@ -118,9 +116,8 @@ CHECKIN_KEYS = ("at", "value", "done", "confidence", "note", "by", "source")
 ZERO = Decimal(0)
 
 
-@cache
 def _time_zones() -> frozenset[str]:
-    return frozenset(zoneinfo.available_timezones())
+    return time_zone_names()
 
 
 def parse_node(root: Node, problems: Problems) -> Document | None:

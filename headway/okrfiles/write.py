@@ -281,7 +281,7 @@ class _Writer:
                     organization_id=self.org.id,
                     object_type="measurement",
                     scope=("kpi", kpi.id),
-                    label=kpi.ref,
+                    label=f"{len(new)} measurement(s) of {kpi.ref}",  # as record_measurements
                     changes={"measurements": [None, len(new)]},
                 )
 

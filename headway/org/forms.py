@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 
-from headway.org.models import Role, Team, User
+from headway.org.models import Role, Team, User, time_zone_names
 
-TIME_ZONES = sorted(zoneinfo.available_timezones())
+TIME_ZONES = sorted(time_zone_names())
 
 
 class OrganizationForm(forms.Form):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zoneinfo
 from decimal import Decimal
+from functools import cache
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -13,9 +14,18 @@ from django.db.models.functions import Lower
 
 from headway.fields import ExactDecimalField
 
+# In the zone database but not places: "Factory" means "no zone" (it prints "-00"), and
+# "localtime"/"posixrules" are files some systems add that follow the server's own setting.
+NOT_PLACES = frozenset({"Factory", "localtime", "posixrules"})
+
+
+@cache
+def time_zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones() - NOT_PLACES)
+
 
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in time_zone_names():
         raise ValidationError(f"unknown time zone {value!r}")
 
 

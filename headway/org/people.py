@@ -89,14 +89,15 @@ def person(request: OrgRequest, person_id: int) -> HttpResponse:
     )
 
 
-def _owned(membership: Membership) -> dict[str, int]:
-    """What the person owns here: it keeps them as owner after they leave."""
+def _owned(membership: Membership) -> list[str]:
+    """What the person owns here ("1 objective", "6 key results"): they stay its owner."""
     org, user = membership.organization_id, membership.user_id
-    return {
-        "objectives": Objective.objects.filter(organization_id=org, owner_id=user).count(),
-        "key results": KeyResult.objects.filter(organization_id=org, owner_id=user).count(),
-        "KPIs": KPI.objects.filter(organization_id=org, owner_id=user).count(),
-    }
+    counts = [
+        (Objective.objects.filter(organization_id=org, owner_id=user).count(), "objective"),
+        (KeyResult.objects.filter(organization_id=org, owner_id=user).count(), "key result"),
+        (KPI.objects.filter(organization_id=org, owner_id=user).count(), "KPI"),
+    ]
+    return [f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts if n]
 
 
 @org_required
@@ -121,7 +122,7 @@ def person_remove(request: OrgRequest, person_id: int) -> HttpResponse:
             "title": f"Remove {membership.user}",
             "m": membership,
             "teams": list(teams),
-            "owns": {k: v for k, v in _owned(membership).items() if v},
+            "owns": _owned(membership),
             "last_admin": actions.is_last_admin(membership),
             "yourself": membership.user_id == request.user.pk,
             "hide_as_of": True,

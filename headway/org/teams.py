@@ -174,11 +174,12 @@ def team_delete(request: OrgRequest, team_id: int) -> HttpResponse:
             return redirect("org:team", team.pk)
         messages.success(request, f"Team {team.name} deleted.")
         return redirect("org:people")
-    blockers = {
-        "teams below it": team.children.count(),
-        "objectives": team.objectives.count(),
-        "KPIs": team.kpis.count(),
-    }
+    counts = [
+        (team.children.count(), "team below it", "teams below it"),
+        (team.objectives.count(), "objective", "objectives"),
+        (team.kpis.count(), "KPI", "KPIs"),
+    ]
+    blockers = [f"{n} {one if n == 1 else many}" for n, one, many in counts if n]
     return render(
         request,
         "org/team_delete.html",
@@ -186,7 +187,7 @@ def team_delete(request: OrgRequest, team_id: int) -> HttpResponse:
             "nav": "org",
             "title": f"Delete {team.name}",
             "team": team,
-            "blockers": {k: v for k, v in blockers.items() if v},
+            "blockers": blockers,
             "members": TeamMembership.objects.filter(team=team).count(),
             "hide_as_of": True,
         },

@@ -6,6 +6,7 @@ which rows are mine and turns the form into `record_checkins` entries.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -141,8 +142,23 @@ def build_week(actor: access.Actor, cycles: list[Cycle], as_of: date) -> Week:
     return Week(rows, stale_rows, at_risk, kpis_needing_me, reports, monday)
 
 
+# A plain number, or one with thousands separators in groups of three ("90,000", "12 500").
+_PLAIN = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?P<sep>[, _])\d{3}(?:(?P=sep)\d{3})*(?:\.\d*)?")
+
+
+class DecimalComma(ValueError):
+    """A separator that is not between thousands: "0,65" is 0.65 to many, not 65."""
+
+
 def _parse_decimal(text: str) -> Decimal:
-    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
+    cleaned = text.strip()
+    if _GROUPED.fullmatch(cleaned):
+        cleaned = re.sub(r"[, _]", "", cleaned)
+    elif not _PLAIN.fullmatch(cleaned):
+        if re.fullmatch(r"[+-]?[\d., _]*\d[\d., _]*", cleaned):
+            raise DecimalComma
+        raise InvalidOperation
     value = Decimal(cleaned)
     if not value.is_finite():
         raise InvalidOperation
@@ -169,6 +185,11 @@ def read_form(rows: list[Row], data: QueryDict) -> list[CheckInEntry] | None:
             else:
                 try:
                     value = _parse_decimal(row.value)
+                except DecimalComma:
+                    row.errors["value"] = (
+                        f"“{row.value}” is not a number: use a point for decimals (0.65) and "
+                        "separate only thousands (12,500)"
+                    )
                 except (InvalidOperation, ValueError):
                     row.errors["value"] = f"“{row.value}” is not a number"
         if row.confidence:

@@ -153,3 +153,16 @@ def test_it_retries_a_delivery_that_failed(world, settings):
 
     retry = DBTaskResult.objects.filter(status="READY").get()
     assert retry.run_after > timezone.now() + dt.timedelta(seconds=90)
+
+
+def test_watching_starts_with_email_ticked_so_that_watch_sends_something(world, client, smtp):
+    # Email is the only way a person receives an alert: "Watch" with it unticked sent nothing.
+    kpi = make_kpi(world)
+    client.force_login(world.alice)
+    page = client.get(f"/feeds/kpis/{kpi.ref}/alerts/").content.decode()
+    email_box = page.split('name="email"', 1)[1].split(">", 1)[0]
+    assert "checked" in email_box
+    ticked = {"email": "on", "on_red": "on", "on_green": "on", "on_stale": "on"}
+    client.post(f"/feeds/kpis/{kpi.ref}/alerts/", ticked)
+    measure(world, kpi, 60)
+    assert ("alice@acme.test", "[Headway] Signups turned red: 60") in mails(smtp)

@@ -22,6 +22,8 @@ def test_it_checks_in_and_measures_locally_as_the_operator(api_world, capsys):
     call_command("measure", "acme-mrr", "99.95", at="2026-11-02", key="n2", organization="Acme")
     assert Measurement.objects.filter(idempotency_key="n2").count() == 1
     assert "already recorded" in capsys.readouterr().out
+    call_command("measure", "acme-mrr", "99.97", at="2026-11-02", key="n2", organization="Acme")
+    assert "acme-mrr: corrected" in capsys.readouterr().out
     assert AuditEvent.objects.filter(surface="cli", object_type="checkin").count() == 2
     with pytest.raises(CommandError, match="value"):
         call_command("checkin", "acme-launch", "3", organization="Acme")
@@ -38,6 +40,9 @@ def test_it_talks_to_a_running_server_with_a_token(api_world, live_server, monke
     call_command("measure", "acme-mrr", "1234.5", at="2026-11-03", key="ci-1")
     call_command("measure", "acme-mrr", "1234.5", at="2026-11-03", key="ci-1")
     assert Measurement.objects.filter(idempotency_key="ci-1", value=Decimal("1234.5")).count() == 1
+    capsys.readouterr()
+    call_command("measure", "acme-mrr", "1234.75", at="2026-11-03", key="ci-1")
+    assert "acme-mrr: corrected" in capsys.readouterr().out
     report = remote_report("2026-Q4", "2026-11-15")
     assert report["cycle"]["name"] == "2026-Q4"
     assert "acme-grow" in [o["ref"] for o in report["objectives"]]

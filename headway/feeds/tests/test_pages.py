@@ -58,6 +58,27 @@ def test_it_previews_an_upload_with_row_errors_then_imports_a_clean_one(bob, kpi
     assert Measurement.objects.count() == 2
 
 
+def test_it_names_the_upload_form_fields_in_file_and_mapping_problems(bob, kpi):
+    csv = SimpleUploadedFile("m.csv", b"foo,bar\n1,2\n")
+    response = bob.post(
+        "/feeds/upload/",
+        {"file": csv, "kpi": "signups", "time_column": "day", "value_column": "amount"},
+    )
+    page = html.unescape(bob.get(response["Location"]).content.decode())
+    assert "The file cannot be read with this mapping" in page
+    assert "<strong>Time column</strong>: no column 'day'; the file has: foo, bar" in page
+    assert "time_column" not in page
+
+    latin1 = SimpleUploadedFile("m.csv", "day,amount\n2026-10-01,1 caf\u00e9\n".encode("latin-1"))
+    response = bob.post(
+        "/feeds/upload/",
+        {"file": latin1, "kpi": "signups", "time_column": "day", "value_column": "amount"},
+    )
+    page = html.unescape(bob.get(response["Location"]).content.decode())
+    assert "The file cannot be read</h2>" in page  # not the mapping's fault
+    assert "<strong>File</strong>: the CSV file is not UTF-8 text" in page
+
+
 def test_it_hides_another_persons_upload(bob, world, kpi, client):
     bob.post(
         "/feeds/upload/",
@@ -106,6 +127,48 @@ def test_it_configures_a_source_and_queues_a_sync_after_commit(
     with django_capture_on_commit_callbacks(execute=True):
         bob.post(f"/feeds/kpis/signups/sources/{source.pk}/sync/")
     assert DBTaskResult.objects.get().args_kwargs["args"] == [source.pk, "manual"]
+
+
+def _http_source(**fields):
+    return {
+        "name": "api",
+        "kind": "http",
+        "url": "https://8.8.8.8/metrics.json",
+        "items_path": "data",
+        "time_field": "t",
+        "value_field": "v",
+        "schedule": "interval",
+        "interval_minutes": 60,
+        "time_of_day": "06:00",
+        "day_of_month": 1,
+        "enabled": "on",
+        **fields,
+    }
+
+
+def test_it_checks_a_sources_headers_and_interval_when_saved_not_at_the_first_sync(bob, kpi):
+    response = bob.post(
+        "/feeds/kpis/signups/sources/new/",
+        _http_source(
+            headers="Accept: application/json\nAuthorization Bearer s3cret", interval_minutes=0
+        ),
+    )
+    assert response.status_code == 400
+    page = html.unescape(response.content.decode())
+    assert "header line 2 has no ':': write one 'Name: value' per line" in page
+    message = page.split("header line 2", 1)[1].split("<", 1)[0]
+    assert "s3cret" not in message  # headers are secrets: the message does not repeat them
+    assert "run it every 1 minute or more" in page
+    assert not Source.objects.exists()
+
+
+def test_it_says_when_a_saved_source_runs_next_in_the_organizations_time(bob, kpi, world):
+    world.acme.time_zone = "Europe/Paris"
+    world.acme.save()
+    response = bob.post("/feeds/kpis/signups/sources/new/", _http_source(), follow=True)
+    source = Source.objects.get()
+    local = timezone.localtime(source.next_run_at, world.acme.tz)
+    assert f"Source api saved; next run {local:%Y-%m-%d %H:%M} CET." in response.content.decode()
 
 
 def test_it_keeps_people_who_cannot_edit_the_kpi_out_of_its_feeds(client, world, kpi):

@@ -170,3 +170,20 @@ def test_it_records_the_import_in_the_history(world):
     count = events.count()
     _run("import", "-", stdin=SMALL)  # nothing changes, so nothing is recorded
     assert AuditEvent.objects.filter(organization=world.acme, id__gt=first).count() == count
+
+
+@pytest.mark.django_db
+def test_its_history_says_the_measurements_were_measurements(world, client):
+    # The KPI's page listed "visitors created" twice: the KPI, then its measurements.
+    with_points = SMALL.replace(
+        "    target: 60000\n",
+        "    target: 60000\n    measurements:\n"
+        "      - {at: 2026-10-01, value: 5}\n      - {at: 2026-10-02, value: 6}\n",
+        1,
+    )
+    _run("import", "-", stdin=with_points)
+    event = AuditEvent.objects.get(organization=world.acme, object_type="measurement")
+    assert event.object_label == "2 measurement(s) of visitors"
+    client.force_login(world.alice)
+    changes = client.get("/kpis/visitors/").content.decode().split('id="changes-heading"')[1]
+    assert "2 measurement(s) of visitors created" in changes

@@ -23,3 +23,20 @@ def test_it_rejects_duplicate_team_names_whatever_the_case(world):
     globex_company = Team.objects.get(organization=world.globex, parent=None)
     Team.objects.create(organization=world.globex, name="Growth", parent=globex_company)
     assert Team.objects.filter(name="Growth").count() == 2
+
+
+@pytest.mark.parametrize("name", ["Factory", "localtime", "posixrules"])
+def test_it_offers_and_accepts_only_real_time_zones(name):
+    # tzdata's "Factory" means "no zone" (it prints "-00"); "localtime" is the server's own.
+    from django.core.exceptions import ValidationError
+
+    from headway.okrfiles.parse import _time_zones
+    from headway.org.forms import SettingsForm, SignupForm
+    from headway.org.models import validate_time_zone
+
+    with pytest.raises(ValidationError, match="unknown time zone"):
+        validate_time_zone(name)
+    for form in (SettingsForm, SignupForm):
+        assert name not in dict(form.base_fields["time_zone"].choices)  # type: ignore[attr-defined]
+    assert name not in _time_zones()
+    validate_time_zone("Europe/Lisbon")

@@ -245,6 +245,7 @@ MAIN_PAGES = {
     "kpi": "/kpis/churn/",
     "new-objective": "/objectives/new/",
     "team": "/team/",
+    "api-tokens": "/api/tokens/",
 }
 
 

@@ -148,3 +148,36 @@ def test_it_offers_feeds_alerts_and_a_recovery_draft_once_a_kpi_is_red(client, p
     red = client.get("/kpis/churn/").content.decode()
     assert 'action="/feeds/kpis/churn/recover/"' in red
     assert 'href="/feeds/upload/"' in client.get("/kpis/").content.decode()
+
+
+def test_it_pages_back_to_older_measurements_to_correct_or_delete_them(client, plan):
+    # Only the latest 60 were listed, with no word about the others: a reading mistyped as
+    # 1999 could not be found, corrected or deleted from the pages.
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from headway.web.tests.pages import at
+
+    typo = Measurement.objects.create(
+        organization=plan.world.acme,
+        kpi=plan.churn,
+        at=at(plan.today.replace(year=1999)),
+        value=Decimal(9),
+    )
+    for days in range(1, 70):
+        Measurement.objects.create(
+            organization=plan.world.acme,
+            kpi=plan.churn,
+            at=at(plan.today - timedelta(days=days)),
+            value=Decimal(2),
+        )
+    live = Measurement.objects.filter(kpi=plan.churn, superseded_at=None).count()
+    client.force_login(plan.world.bob)
+    first = client.get("/kpis/churn/").content.decode()
+    assert f"The latest 60 of {live} measurements" in first
+    assert f"/measurements/{typo.pk}/delete/" not in first
+    older = first.split('rel="next"', 1)[0].rsplit('href="', 1)[1].split('"', 1)[0]
+    assert older == "?older=60"
+    second = client.get(f"/kpis/churn/{older}").content.decode()
+    assert f"/measurements/{typo.pk}/delete/" in second
+    assert 'rel="prev"' in second

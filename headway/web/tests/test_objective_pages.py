@@ -32,6 +32,19 @@ def test_it_lists_the_cycle_with_the_report_numbers(client, plan):
         assert shown_rows[ref]["status"] == numbers["status"], ref
 
 
+def test_it_says_expected_progress_on_the_day_shown_not_today(client, plan):
+    from datetime import timedelta
+
+    client.force_login(plan.world.alice)
+    assert "expected progress today" in client.get("/objectives/").content.decode()
+    day = plan.today - timedelta(days=1)
+    if day < plan.q4.start:
+        pytest.skip("today is the first day of the quarter")
+    past = client.get(f"/objectives/?as_of={day}").content.decode()
+    assert "expected progress today" not in past
+    assert f"expected progress on {day.day} {day:%b}" in past
+
+
 def test_it_hides_private_objectives_of_other_teams_from_bob(client, plan):
     client.force_login(plan.world.bob)
     listed = rows(client.get("/objectives/").content.decode())

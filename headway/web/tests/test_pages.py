@@ -53,6 +53,13 @@ def test_it_emails_a_password_reset_link_that_sets_a_new_password(client, plan, 
     assert client.login(username="bob@acme.test", password="a long new secret 42")
 
 
+def test_every_page_links_to_the_api_tokens(client, plan):
+    # README and docs/api.md send people to "API tokens"; the header is where they look.
+    client.force_login(plan.world.bob)
+    for path in ("/", "/kpis/", "/team/"):
+        assert 'href="/api/tokens/"' in client.get(path).content.decode(), path
+
+
 def test_it_shows_bob_his_key_results_with_the_report_numbers(client, plan):
     client.force_login(plan.world.bob)
     html = client.get("/").content.decode()
@@ -140,6 +147,28 @@ def test_it_keeps_what_was_typed_and_saves_nothing_on_an_error(client, plan):
     assert 'value="keep this note"' in html
     assert 'value="321"' in html
     assert 'value="lots"' in html
+
+
+@pytest.mark.parametrize("typed", ["0,65", "1,5", "12,34", "1,2345", "0 65", "0_65"])
+def test_it_refuses_a_decimal_comma_instead_of_reading_it_as_thousands(client, plan, typed):
+    # "0,65" is 0.65 to half of Europe: dropping the comma would record 65.
+    client.force_login(plan.world.bob)
+    before = CheckIn.objects.count()
+    response = client.post("/", _checkin_form(plan, **{f"value-{plan.revenue.pk}": typed}))
+    assert response.status_code == 400
+    assert CheckIn.objects.count() == before
+    assert f"“{typed}” is not a number: use a point for decimals" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("typed", "value"),
+    [("90,000", 90000), ("1,234,567.5", Decimal("1234567.5")), ("12 500", 12500), ("-3", -3)],
+)
+def test_it_reads_thousands_separators(client, plan, typed, value):
+    client.force_login(plan.world.bob)
+    response = client.post("/", _checkin_form(plan, **{f"value-{plan.revenue.pk}": typed}))
+    assert response.status_code == 302
+    assert CheckIn.objects.filter(key_result=plan.revenue).latest("at", "id").value == value
 
 
 def test_it_lists_what_needs_me(client, plan):

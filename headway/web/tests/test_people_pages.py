@@ -110,7 +110,7 @@ def test_it_removes_a_person_after_saying_what_happens(client, world):
     confirm = text(client.get(f"/team/people/{world.bob.pk}/remove/").content.decode())
     assert "Bob Member loses access to Acme" in confirm
     assert "They leave Growth." in confirm
-    assert "stay the owner of 1 objectives" in confirm
+    assert "stay the owner of 1 objective until" in confirm
     response = client.post(f"/team/people/{world.bob.pk}/remove/")
     assert response.status_code == 302
     assert not Membership.objects.filter(organization=world.acme, user=world.bob).exists()

@@ -69,15 +69,18 @@ def test_it_adds_and_takes_people_out_of_a_team(client, world, sales):
 
 def test_it_deletes_an_empty_team_and_explains_what_stands_in_the_way(client, world, sales):
     KPI.objects.create(organization=world.acme, ref="deals", name="Deals", team=sales)
+    KPI.objects.create(organization=world.acme, ref="leads", name="Leads", team=sales)
+    emea = Team.objects.create(organization=world.acme, name="EMEA", parent=sales)
     client.force_login(world.alice)
     confirm = client.get(f"/team/teams/{sales.pk}/delete/").content.decode()
-    assert "still has 1 KPIs" in confirm
+    assert "still has 1 team below it, 2 KPIs." in confirm
     assert 'class="danger"' not in confirm
     response = client.post(f"/team/teams/{sales.pk}/delete/", follow=True)
     assert "move them first" in response.content.decode()
     assert Team.objects.filter(pk=sales.pk).exists()
 
-    KPI.objects.filter(ref="deals").delete()
+    KPI.objects.filter(ref__in=["deals", "leads"]).delete()
+    emea.delete()
     confirm = client.get(f"/team/teams/{sales.pk}/delete/").content.decode()
     assert "Nobody is in the team." in confirm
     response = client.post(f"/team/teams/{sales.pk}/delete/")

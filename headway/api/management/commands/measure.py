@@ -57,7 +57,9 @@ class Command(BaseCommand):
                 point["key"] = options["key"]
             ref = client.path_part(options["kpi"])
             result = client.call("POST", f"kpis/{ref}/measurements", json={"points": [point]})
-            self._report(options["kpi"], result["created"], result["duplicates"])
+            self._report(
+                options["kpi"], result["created"], result["duplicates"], result["corrected"]
+            )
             return
         organization = find_organization(options["organization"])
         kpi = KPI.objects.filter(organization=organization, ref=options["kpi"]).first()
@@ -81,10 +83,14 @@ class Command(BaseCommand):
             ) from None
         except PermissionDenied as e:
             raise CommandError(str(e)) from None
-        self._report(kpi.ref, result.created, result.duplicates)
+        self._report(kpi.ref, result.created, result.duplicates, result.corrected)
 
-    def _report(self, ref: str, created: int, duplicates: int) -> None:
-        if duplicates and not created:
+    def _report(self, ref: str, created: int, duplicates: int, corrected: int) -> None:
+        if corrected:
+            self.stdout.write(
+                f"{ref}: corrected (same key, new value; the old one stays in history)"
+            )
+        elif duplicates and not created:
             self.stdout.write(f"{ref}: already recorded (same key), nothing changed")
         else:
             self.stdout.write(f"{ref}: recorded")
