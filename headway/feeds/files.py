@@ -79,6 +79,10 @@ def read_rows(name: str, data: bytes, sheet: str = "") -> tuple[list[str], Itera
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        if data.startswith(b"PK\x03\x04"):  # a zip file: most likely a workbook
+            raise ValidationError(
+                {"file": ["this looks like an XLSX workbook: give the file a .xlsx name"]}
+            ) from None
         raise ValidationError({"file": ["the CSV file is not UTF-8 text"]}) from None
     try:
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
@@ -163,7 +167,9 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
                 actor, private=kpi.private, team_id=kpi.team_id, owner_id=kpi.owner_id
             ):
                 total += 1
-                plan.errors.append(RowError(number, mapping.kpi_column, f"no KPI {ref!r}"))
+                plan.errors.append(
+                    RowError(number, mapping.kpi_column, _no_kpi(actor, ref, org_kpis))
+                )
                 continue
             if kpi.pk not in plan.kpis:
                 try:
@@ -255,8 +261,22 @@ def _repeated(points: list[Point], numbers: list[int], mapping: Mapping) -> list
     return errors[:MAX_ERRORS]
 
 
+def _no_kpi(actor: access.Actor, ref: str, org_kpis: dict[str, KPI]) -> str:
+    if not ref:
+        return "the KPI cell is empty"
+    near = [
+        kpi.ref
+        for kpi in org_kpis.values()
+        if kpi.ref.lower() == ref.lower()
+        and access.can_see_kpi(
+            actor, private=kpi.private, team_id=kpi.team_id, owner_id=kpi.owner_id
+        )
+    ]
+    return f"no KPI {ref!r}" + (f" (refs are exact: did you mean {near[0]!r}?)" if near else "")
+
+
 def _blank(row: list[Any]) -> bool:
-    return not any(cell not in (None, "") for cell in row)
+    return not any((cell.strip() if isinstance(cell, str) else cell is not None) for cell in row)
 
 
 def commit_import(actor: access.Actor, plan: Plan) -> dict[str, IngestResult]:

@@ -207,3 +207,23 @@ def test_the_dry_run_finds_a_time_given_twice_and_a_number_too_long_to_store(wor
     with pytest.raises(ValidationError):
         commit_import(bob, plan)
     assert Measurement.objects.count() == 0
+
+
+def test_it_explains_a_wrong_kpi_cell_a_workbook_named_csv_and_skips_blank_cells(world, kpis):
+    private = make_kpi(world, "cash", private=True, team=world.company, owner=world.alice)
+    bob = actor_for(world.bob, world.acme)
+    data = b"kpi,day,amount\nSignups,2026-10-01,1\n,2026-10-02,2\n  ,  ,  \nCASH,2026-10-03,3\n"
+    plan = plan_import(bob, "m.csv", data, BY_COLUMN)
+    assert plan.errors == [
+        RowError(2, "kpi", "no KPI 'Signups' (refs are exact: did you mean 'signups'?)"),
+        RowError(3, "kpi", "the KPI cell is empty"),
+        RowError(5, "kpi", "no KPI 'CASH'"),  # bob may not see it: no hint
+    ]
+    assert private.ref == "cash"
+    book = io.BytesIO()
+    openpyxl.Workbook().save(book)
+    with pytest.raises(ValidationError) as e:
+        plan_import(bob, "m.csv", book.getvalue(), BY_COLUMN)
+    assert e.value.message_dict == {
+        "file": ["this looks like an XLSX workbook: give the file a .xlsx name"]
+    }
