@@ -33,6 +33,20 @@ def _day_start(day: dt.date, tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=tz)
 
 
+def _latest_at(kpi: KPI, day: dt.date) -> dt.datetime | None:
+    """When the KPI's last live measurement up to the end of ``day`` was taken."""
+    return (
+        Measurement.objects.filter(
+            kpi=kpi,
+            superseded_at=None,
+            at__lt=_day_start(day + dt.timedelta(days=1), kpi.organization.tz),
+        )
+        .order_by("-at")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
 def live_points(kpi: KPI, as_of: dt.date, since: dt.date | None = None) -> list[MeasurementPoint]:
     """The KPI's live (not superseded) measurements from ``since`` (default: the first) to
     the end of ``as_of``, as engine points on the organization's calendar days, in order."""
@@ -56,14 +70,7 @@ def kpi_now(kpi: KPI, as_of: dt.date | None = None) -> KPIResult:
     tz = organization.tz
     # Only the last few periods decide current, previous, stale and deteriorating, so a KPI
     # with years of data is not read whole each time a point arrives.
-    latest = (
-        Measurement.objects.filter(
-            kpi=kpi, superseded_at=None, at__lt=_day_start(day + dt.timedelta(days=1), tz)
-        )
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
+    latest = _latest_at(kpi, day)
     since = None
     if latest is not None:
         last_period = period_of(min(latest.astimezone(tz).date(), day), kpi.cadence)
@@ -97,14 +104,7 @@ def update_driven_key_results(kpi: KPI, *, now: dt.datetime | None = None) -> in
     today = today_in(kpi.organization)
     # `latest` needs the last period with data, cycle totals their cycle: read no further back.
     tz = kpi.organization.tz
-    latest = (
-        Measurement.objects.filter(
-            kpi=kpi, superseded_at=None, at__lt=_day_start(today + dt.timedelta(days=1), tz)
-        )
-        .order_by("-at")
-        .values_list("at", flat=True)
-        .first()
-    )
+    latest = _latest_at(kpi, today)
     starts = [kr.objective.cycle.start for kr in key_results if kr.kpi_value not in ("", "latest")]
     if latest is not None:
         starts.append(period_of(latest.astimezone(tz).date(), kpi.cadence).start)
