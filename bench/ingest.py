@@ -82,6 +82,9 @@ def _empty_table() -> None:
             cursor.execute("ANALYZE kpis_measurement")
         else:
             cursor.execute("DELETE FROM kpis_measurement")
+            # Every path starts from the same file: the delete's WAL written back and reset,
+            # not left for whichever path comes next to checkpoint.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _raw_insert(rows: list[tuple[Any, ...]]) -> Callable[[], None]:

@@ -88,11 +88,38 @@ def read_rows(name: str, data: bytes, sheet: str = "") -> tuple[list[str], Itera
         dialect: Any = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
+    reader: Iterator[list[str]]
+    if _unquoted(text, dialect):
+        reader = _split_lines(text, dialect.delimiter)
+    else:
+        reader = csv.reader(io.StringIO(text), dialect)
     header = next(reader, None)
     if header is None:
         raise ValidationError({"file": ["the file is empty"]})
     return [h.strip() for h in header], reader
+
+
+def _unquoted(text: str, dialect: Any) -> bool:
+    """Whether the csv module would just split ``text`` into lines and lines at the
+    delimiter: no quote or escape character anywhere, no spaces to skip."""
+    return (
+        '"' not in text
+        and (dialect.quotechar or '"') not in text
+        and not dialect.escapechar
+        and not dialect.skipinitialspace
+        and "\r" not in text.replace("\r\n", "")  # the csv module has its own ideas on lone CRs
+    )
+
+
+def _split_lines(text: str, delimiter: str) -> Iterator[list[str]]:
+    # What csv.reader gives such text, at several times its speed (a million-row file spent
+    # as long in the csv module as in everything else the dry run does).
+    if "\r" in text:
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the file's last line break
+    return (line.split(delimiter) if line else [] for line in lines)
 
 
 def _xlsx_rows(data: bytes, sheet: str) -> tuple[list[str], Iterator[list[Any]]]:
@@ -227,8 +254,8 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
         if key is None:
             key = derived_key(kpi, at, time_cell if type(time_cell) is str else "")
         point = (at, value, key)
-        if kpi.pk != current:
-            current = kpi.pk
+        if kpi.id != current:  # id, not pk: Django's pk is a property, costly a million times
+            current = kpi.id
             points = plan.points.setdefault(current, [])
             numbers = plan.numbers.setdefault(current, [])
         points.append(point)

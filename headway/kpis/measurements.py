@@ -156,7 +156,11 @@ def _batch(points: Sequence[Point]) -> _Batch:
     """
     batch = _Batch([], [])
     row, index_of = batch.rows.append, batch.indexes.append
-    firsts: dict[str, int] = {}  # key -> its row
+    keys: set[str] = set()
+    # key -> its row, filled only when a key comes twice (rare) and only with the rows
+    # added since the last time, so that the common case pays for a set alone.
+    firsts: dict[str | None, int] = {}
+    mapped = 0
     rows = batch.rows
     errors: dict[str, list[str]] = {}
     quantize, exponent, context = Decimal.quantize, STORED_EXPONENT, STORED_CONTEXT
@@ -175,17 +179,22 @@ def _batch(points: Sequence[Point]) -> _Batch:
             index_of(index)
         elif not 0 < len(key) <= 200:
             errors[f"{index}.key"] = [_point_errors(MeasurementInput(at, value, key))["key"]]
-        elif (first := firsts.get(key)) is None:
-            firsts[key] = len(rows)
+        elif key not in keys:
+            keys.add(key)
             row((at, stored, key, None))
             index_of(index)
-        elif rows[first][1] != stored:
-            # Sent twice with the same value, a key counts once; with two values, which is
-            # meant? Guessing would lose one of them, so ask.
-            errors[f"{index}.key"] = [
-                f"point {batch.indexes[first]} has the same key (or, without keys, the same "
-                "time) with another value; send one value for it"
-            ]
+        else:
+            for n in range(mapped, len(rows)):
+                firsts[rows[n][2]] = n
+            mapped = len(rows)
+            first = firsts[key]
+            if rows[first][1] != stored:
+                # Sent twice with the same value, a key counts once; with two values, which
+                # is meant? Guessing would lose one of them, so ask.
+                errors[f"{index}.key"] = [
+                    f"point {batch.indexes[first]} has the same key (or, without keys, the same "
+                    "time) with another value; send one value for it"
+                ]
     if errors:
         raise ValidationError(errors)
     return batch
@@ -267,12 +276,12 @@ def derived_key(kpi: KPI, at: dt.datetime, text: str = "") -> str:
     rest of the row.
     """
     if _is_utc_iso(text):
-        return f"kpi{kpi.pk}:{text}"
+        return f"kpi{kpi.id}:{text}"  # id, not the pk property: this runs once a row
     if len(text) == 20 and text[19] == "Z" and _is_utc_iso(text[:19] + "+00:00"):
-        return f"kpi{kpi.pk}:{text[:19]}+00:00"
+        return f"kpi{kpi.id}:{text[:19]}+00:00"
     if at.tzinfo is not dt.UTC:
         at = at.astimezone(dt.UTC)
-    return f"kpi{kpi.pk}:{at.isoformat()}"
+    return f"kpi{kpi.id}:{at.isoformat()}"
 
 
 def _is_utc_iso(text: str) -> bool:

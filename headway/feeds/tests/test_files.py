@@ -5,6 +5,8 @@ import openpyxl  # type: ignore[import-untyped]
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from headway.feeds.files import Mapping, RowError, commit_import, plan_import
 from headway.feeds.tests.helpers import make_kpi
@@ -227,3 +229,30 @@ def test_it_explains_a_wrong_kpi_cell_a_workbook_named_csv_and_skips_blank_cells
     assert e.value.message_dict == {
         "file": ["this looks like an XLSX workbook: give the file a .xlsx name"]
     }
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.text(alphabet=st.characters(blacklist_characters="\"'\x00\r\n,;\t"), max_size=8),
+            min_size=0,
+            max_size=4,
+        ),
+        max_size=6,
+    ),
+    st.sampled_from([",", ";", "\t"]),
+    st.sampled_from(["\n", "\r\n"]),
+    st.booleans(),
+)
+def test_unquoted_text_is_split_exactly_as_the_csv_module_reads_it(lines, delimiter, end, last):
+    import csv
+
+    from headway.feeds.files import _split_lines, _unquoted
+
+    text = end.join(delimiter.join(fields) for fields in lines) + (end if last else "")
+    dialect = type("D", (csv.excel,), {"delimiter": delimiter})
+    assert _unquoted(text, dialect)
+    assert list(_split_lines(text, delimiter)) == list(csv.reader(io.StringIO(text), dialect))
+    # Quotes or lone carriage returns: the csv module reads the file.
+    assert not _unquoted(text + '"', dialect)
+    assert not _unquoted(text + "\r", dialect)

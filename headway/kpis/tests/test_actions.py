@@ -76,3 +76,17 @@ def test_it_keeps_other_tenants_and_viewers_out(world, visitors):
             actor_for(viewer, world.acme), visitors, [MeasurementInput(AT, Decimal(1))]
         )
     assert Measurement.objects.count() == 0
+
+
+def test_it_names_the_first_point_of_a_key_whichever_repeat_differs(world, visitors):
+    bob = actor_for(world.bob, world.acme)
+    values = {"a": 1, "b": 2, "c": 3}
+    keys = ["a", "b", "a", "c", "a", "c", "b"]
+    points = [MeasurementInput(AT, Decimal(values[k]), key=k) for k in keys]
+    result = record_measurements(bob, visitors, points)
+    assert (result.created, result.duplicates) == (3, 4)
+    points.append(MeasurementInput(AT, Decimal(9), key="c"))
+    with pytest.raises(ValidationError) as e:
+        record_measurements(bob, visitors, points)
+    assert list(e.value.message_dict) == ["7.key"]
+    assert e.value.message_dict["7.key"][0].startswith("point 3 has the same key")
