@@ -104,7 +104,8 @@ def record_measurements(
     A point whose key is already recorded with the same value is a duplicate and changes
     nothing (a retried send, a re-uploaded file). With another value it is a correction: a
     new row supersedes the old one, which stays in history. The same key twice in one call
-    counts once. Errors are keyed `<index>.<field>` so each message lands beside its line.
+    counts once with one value and is an error with two. Errors are keyed `<index>.<field>`
+    so each message lands beside its line.
     After the write, every KR driven by the KPI gets a `kpi` check-in when its value moved,
     and the KPI's alerts are evaluated (deliveries are queued after commit).
     """
@@ -116,6 +117,7 @@ def record_measurements(
         if written is None:
             written = _write_checked(actor.organization.pk, kpi, batch, source, now)
         rows, superseded = written
+        moved = 0
         if rows:
             # insert_rows sends no signals: one audit event for the batch (API helper).
             record_batch(
@@ -129,8 +131,6 @@ def record_measurements(
                     "values": [None, [f"{row[0].isoformat()}={row[1]}" for row in rows[:100]]],
                 },
             )
-        moved = 0
-        if rows:
             moved = update_driven_key_results(kpi, now=now)
             from headway.alerts.evaluate import evaluate_kpi
 
