@@ -180,7 +180,23 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
     current: int | None = None  # the KPI of the last row, whose lists are at hand
     points: list[Point] = []
     numbers: list[int] = []
+    columns = len(header)
     for number, row in enumerate(rows, start=2):
+        if len(row) > columns and any(cell not in (None, "") for cell in row[columns:]):
+            # 2026-11-02,1,5 is three cells: a decimal comma, most likely. Taking the 1
+            # would store a wrong number.
+            total += 1
+            plan.errors.append(
+                RowError(
+                    number,
+                    "",
+                    f"{len(row)} cells but the header has {columns}: write numbers with a "
+                    "dot (1.5), or quote a cell that holds the delimiter",
+                )
+            )
+            if len(plan.errors) >= MAX_ERRORS:
+                break
+            continue
         if len(row) < width:
             row = [*row, *[None] * (width - len(row))]
         kpi = fixed

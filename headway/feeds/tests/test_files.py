@@ -184,11 +184,20 @@ def test_it_groups_rows_of_alternating_kpis_and_names_the_bad_ones(world, kpis):
         b"churn,2026-10-03,NaN\n"
     )
     plan = plan_import(bob, "m.csv", data, BY_COLUMN)
-    assert plan.errors == [RowError(7, "amount", "'NaN' is not a finite number")]
+    assert plan.errors == [
+        # 1,234 is two cells: a thousands separator (or a decimal comma) in disguise.
+        RowError(
+            6,
+            "",
+            "4 cells but the header has 3: write numbers with a dot (1.5), or quote a cell "
+            "that holds the delimiter",
+        ),
+        RowError(7, "amount", "'NaN' is not a finite number"),
+    ]
     assert plan.total == 5
     assert [v for _, v, _ in plan.points[signups.pk]] == [1, 3]
-    assert [v for _, v, _ in plan.points[churn.pk]] == [2, 1]
-    assert (plan.numbers[signups.pk], plan.numbers[churn.pk]) == ([2, 4], [3, 6])
+    assert [v for _, v, _ in plan.points[churn.pk]] == [2]
+    assert (plan.numbers[signups.pk], plan.numbers[churn.pk]) == ([2, 4], [3])
 
 
 def test_the_dry_run_finds_a_time_given_twice_and_a_number_too_long_to_store(world, kpis):
