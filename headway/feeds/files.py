@@ -182,7 +182,7 @@ def plan_import(actor: access.Actor, name: str, data: bytes, mapping: Mapping) -
     numbers: list[int] = []
     columns = len(header)
     for number, row in enumerate(rows, start=2):
-        if len(row) > columns and any(cell not in (None, "") for cell in row[columns:]):
+        if len(row) > columns and not _blank(row[columns:]):
             # 2026-11-02,1,5 is three cells: a decimal comma, most likely. Taking the 1
             # would store a wrong number.
             total += 1

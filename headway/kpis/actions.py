@@ -21,7 +21,7 @@ from headway.kpis.measurements import (
     derived_key,
     record_measurements,
 )
-from headway.kpis.models import KPI, Measurement
+from headway.kpis.models import EDITABLE_FIELDS, KPI, Measurement
 from headway.numbers.kpis import GREEN, RED
 from headway.okrs.models import Cycle, KeyResult, Objective
 from headway.org import access
@@ -120,24 +120,7 @@ def draft_recovery_objective(
     return objective
 
 
-KPI_FIELDS = frozenset(
-    {
-        "name",
-        "description",
-        "team",
-        "owner",
-        "unit",
-        "cadence",
-        "aggregation",
-        "direction",
-        "target",
-        "red",
-        "low",
-        "high",
-        "tolerance",
-        "private",
-    }
-)
+KPI_FIELDS = frozenset(EDITABLE_FIELDS)
 
 
 def _kpi_checks(actor: access.Actor, fields: dict[str, object]) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 
-from headway.kpis.models import KPI
+from headway.kpis.models import EDITABLE_FIELDS, KPI
 from headway.okrs.forms import members_of
 from headway.org import access
 from headway.org.models import Team
@@ -22,22 +22,7 @@ class KPIForm(forms.ModelForm[KPI]):
 
     class Meta:
         model = KPI
-        fields = (
-            "name",
-            "description",
-            "team",
-            "owner",
-            "unit",
-            "cadence",
-            "aggregation",
-            "direction",
-            "target",
-            "red",
-            "low",
-            "high",
-            "tolerance",
-            "private",
-        )
+        fields = EDITABLE_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             **{

@@ -9,6 +9,25 @@ from django.db import models
 from headway.fields import ExactDecimalField
 from headway.org.models import Organization, Team
 
+# What a person may set on a KPI: the KPI form shows these, in this order, and the actions
+# accept no other field.
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "team",
+    "owner",
+    "unit",
+    "cadence",
+    "aggregation",
+    "direction",
+    "target",
+    "red",
+    "low",
+    "high",
+    "tolerance",
+    "private",
+)
+
 
 class KPI(models.Model):
     class Cadence(models.TextChoices):
